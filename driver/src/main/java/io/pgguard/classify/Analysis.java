@@ -1,0 +1,97 @@
+package io.pgguard.classify;
+
+import io.pgguard.sql.SqlStatement;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The facts gathered about one statement while its rules run; becomes a {@link Classification}. */
+final class Analysis {
+
+    final SqlStatement statement;
+    final Context context;
+    final int pgMajor;
+    /** How many statements this one is nested in (DO bodies, CTEs, EXECUTE strings). */
+    final int depth;
+    String kind;
+    String table;
+    LockMode lock;
+    boolean rewrite;
+    /** Whether the statement changes the schema of an existing relation (for mixed DDL and DML). */
+    boolean ddlOnExisting;
+    /** Whether the statement changes data of an existing relation. */
+    boolean dmlOnExisting;
+    private Risk kindRisk = Risk.SAFE;
+    private final List<Finding> findings = new ArrayList<>(2);
+
+    Analysis(SqlStatement statement, Context context, int pgMajor, int depth) {
+        this.statement = statement;
+        this.context = context;
+        this.pgMajor = pgMajor;
+        this.depth = depth;
+    }
+
+    void lock(LockMode mode) {
+        lock = LockMode.max(lock, mode);
+    }
+
+    void find(Finding finding) {
+        for (Finding f : findings) {
+            if (f.rule() == finding.rule()) {
+                return;
+            }
+        }
+        findings.add(finding);
+    }
+
+    void find(Rule rule) {
+        find(rule.finding());
+    }
+
+    void find(Rule rule, String message) {
+        find(rule.finding(message));
+    }
+
+    /**
+     * Sets the kind from a sub-command, keeping the one that brings the strictest finding, so that
+     * {@code ALTER TABLE t ADD COLUMN a int, DROP COLUMN b} is reported as the DROP COLUMN it contains.
+     */
+    void subKind(String subKind, int findingsBefore) {
+        Risk risk = Risk.SAFE;
+        for (int i = findingsBefore; i < findings.size(); i++) {
+            risk = Risk.max(risk, findings.get(i).risk());
+        }
+        if (kind == null || risk.compareTo(kindRisk) > 0) {
+            kind = subKind;
+            kindRisk = risk;
+        }
+    }
+
+    int findingCount() {
+        return findings.size();
+    }
+
+    /** Folds what a nested statement does (a CTE, a DO body, EXPLAIN ANALYZE's target) into this one. */
+    void fold(Classification inner, boolean takeKind) {
+        Risk before = Classification.riskOf(findings);
+        for (Finding f : inner.findings()) {
+            find(f);
+        }
+        if (lock == null || (inner.lock() != null && inner.lock().compareTo(lock) > 0)) {
+            lock = inner.lock();
+            table = inner.table();
+        } else if (table == null) {
+            table = inner.table();
+        }
+        rewrite |= inner.rewrite();
+        if (takeKind && (inner.risk().compareTo(before) > 0 || kind == null)) {
+            kind = inner.kind();
+        }
+    }
+
+    Classification build() {
+        List<Finding> list = List.copyOf(findings);
+        return new Classification(statement, kind == null ? "UNKNOWN" : kind, Classification.riskOf(list), table,
+                lock, rewrite, list);
+    }
+}

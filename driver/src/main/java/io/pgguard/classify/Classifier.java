@@ -1,0 +1,223 @@
+package io.pgguard.classify;
+
+import io.pgguard.sql.Lexer;
+import io.pgguard.sql.SqlStatement;
+import io.pgguard.sql.TokenType;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Classifies statements for one PostgreSQL major version: reads the command, hands it to its rule family, then
+ * applies the rules that hold for every statement (identifier length, mixed DDL and DML). Never throws: a
+ * statement it cannot analyse is {@link Risk#UNKNOWN}.
+ */
+public final class Classifier {
+
+    public static final int DEFAULT_PG_MAJOR = 17;
+    public static final int MIN_PG_MAJOR = 11;
+    public static final int MAX_PG_MAJOR = 18;
+
+    /** How deep DO bodies, CTEs and EXECUTE strings may nest before the statement counts as unreadable. */
+    private static final int MAX_NESTING = 16;
+
+    private final int pgMajor;
+
+    public Classifier(int pgMajor) {
+        if (pgMajor < MIN_PG_MAJOR || pgMajor > MAX_PG_MAJOR) {
+            throw new IllegalArgumentException("PostgreSQL " + pgMajor + " is not supported; use "
+                    + MIN_PG_MAJOR + " to " + MAX_PG_MAJOR);
+        }
+        this.pgMajor = pgMajor;
+    }
+
+    public int pgMajor() {
+        return pgMajor;
+    }
+
+    /** Splits and classifies an application's statement string; each statement stands alone. */
+    public List<Classification> classify(String sql) {
+        Context context = Context.statements();
+        List<SqlStatement> statements = Lexer.split(sql);
+        List<Classification> out = new ArrayList<>(statements.size());
+        for (SqlStatement st : statements) {
+            out.add(classify(st, context));
+        }
+        return out;
+    }
+
+    /**
+     * Classifies the statements of one migration file in order, each seeing what the earlier ones did; then drops
+     * findings that a later statement of the file makes moot (an explicit identity insert followed by setval).
+     */
+    public List<Classification> classifyFile(List<SqlStatement> statements, Context context) {
+        context.startFile();
+        List<Classification> out = new ArrayList<>(statements.size());
+        for (SqlStatement st : statements) {
+            out.add(classify(st, context));
+        }
+        boolean setvalLater = false;
+        for (int i = out.size() - 1; i >= 0; i--) {
+            Classification c = out.get(i);
+            if (setvalLater && c.hasRule(DataRules.EXPLICIT_IDENTITY_INSERT.id())) {
+                out.set(i, c.without(java.util.Set.of(DataRules.EXPLICIT_IDENTITY_INSERT.id())));
+            }
+            setvalLater |= callsSetval(c.statement());
+        }
+        return out;
+    }
+
+    /** Classifies one statement in a context. A classifier is immutable; a context belongs to one run. */
+    public Classification classify(SqlStatement statement, Context context) {
+        return classify(statement, context, 0);
+    }
+
+    /** Classifies a statement found inside the one {@code parent} analyses (a CTE, a DO body, EXPLAIN's target). */
+    Classification nested(Analysis parent, SqlStatement statement) {
+        return classify(statement, parent.context, parent.depth + 1);
+    }
+
+    private Classification classify(SqlStatement statement, Context context, int depth) {
+        Analysis a = new Analysis(statement, context, pgMajor, depth);
+        if (!statement.readable()) {
+            a.kind = statement.is(0, TokenType.WORD) ? statement.text(0).toUpperCase(Locale.ROOT) : "UNKNOWN";
+            a.find(ProceduralRules.UNREADABLE_SQL, statement.error().message() + " at line "
+                    + statement.error().line() + ", column " + statement.error().column());
+            return a.build();
+        }
+        if (depth > MAX_NESTING) {
+            a.find(ProceduralRules.UNREADABLE_SQL, "statements nested more than " + MAX_NESTING + " deep");
+            return a.build();
+        }
+        try {
+            dispatch(a, new Cursor(statement));
+            if (a.kind != null && (a.kind.startsWith("CREATE") || a.kind.startsWith("ALTER"))) {
+                TypeRules.checkIdentifierLengths(a);
+            }
+            DataRules.checkMixed(a);
+        } catch (RuntimeException | StackOverflowError e) {
+            // Fail closed: whatever could not be analysed is unknown, never safe.
+            a.find(ProceduralRules.UNREADABLE_SQL, "statement could not be analysed: " + e.getClass().getSimpleName());
+        }
+        return a.build();
+    }
+
+    private void dispatch(Analysis a, Cursor c) {
+        if (c.peek(TokenType.LPAREN)) {
+            DataRules.select(a, c);
+            return;
+        }
+        if (c.peek(TokenType.OTHER) && c.st.text(c.i).equals("{")) {
+            // JDBC escape: {call f(?)} or {? = call f(?)}.
+            a.kind = "CALL";
+            return;
+        }
+        if (!c.peek(TokenType.WORD)) {
+            a.kind = "UNKNOWN";
+            a.find(ProceduralRules.UNRECOGNIZED_STATEMENT);
+            return;
+        }
+        String command = c.st.text(c.i).toUpperCase(Locale.ROOT);
+        c.i++;
+        switch (command) {
+            case "SELECT", "VALUES", "TABLE" -> {
+                c.i--;
+                DataRules.select(a, c);
+            }
+            case "PERFORM" -> DataRules.select(a, c);
+            case "WITH" -> DataRules.with(a, c, this);
+            case "INSERT" -> DataRules.insert(a, c);
+            case "UPDATE" -> DataRules.update(a, c);
+            case "DELETE" -> DataRules.delete(a, c);
+            case "MERGE" -> DataRules.merge(a, c);
+            case "COPY" -> DataRules.copy(a, c);
+            case "TRUNCATE" -> DropRules.truncate(a, c);
+            case "DROP" -> DropRules.drop(a, c);
+            case "CREATE" -> CreateStatements.create(a, c);
+            case "ALTER" -> {
+                if (c.word("TABLE") || c.words("FOREIGN", "TABLE")) {
+                    AlterStatements.alterTable(a, c);
+                } else {
+                    AlterStatements.alterOther(a, c);
+                }
+            }
+            case "REINDEX" -> IndexRules.reindex(a, c);
+            case "VACUUM" -> MaintenanceRules.vacuum(a, c);
+            case "CLUSTER" -> MaintenanceRules.cluster(a, c);
+            case "LOCK" -> MaintenanceRules.lock(a, c);
+            case "ANALYZE", "ANALYSE" -> {
+                a.kind = "ANALYZE";
+                c.skipGroup();
+                c.word("VERBOSE");
+                a.table = c.name();
+                a.lock(LockMode.SHARE_UPDATE_EXCLUSIVE);
+            }
+            case "REFRESH" -> {
+                c.words("MATERIALIZED", "VIEW");
+                MaintenanceRules.refresh(a, c);
+            }
+            case "DO" -> ProceduralRules.doBlock(a, c, this);
+            case "EXPLAIN" -> ProceduralRules.explain(a, c, this);
+            case "PREPARE" -> {
+                if (c.peek("TRANSACTION")) {
+                    a.kind = "PREPARE TRANSACTION";
+                } else {
+                    ProceduralRules.prepare(a, c, this);
+                }
+            }
+            case "SET" -> SessionRules.set(a, c);
+            case "RESET" -> SessionRules.reset(a, c);
+            case "BEGIN", "START" -> {
+                a.kind = "BEGIN";
+                a.context.inTransaction = true;
+            }
+            case "COMMIT", "END", "ROLLBACK", "ABORT" -> {
+                a.kind = command.equals("END") ? "COMMIT" : command.equals("ABORT") ? "ROLLBACK" : command;
+                if (!c.peek("PREPARED") && !c.peek("TO") && !c.words("AND", "CHAIN")) {
+                    a.context.inTransaction = false;
+                }
+            }
+            default -> {
+                if (KNOWN_COMMANDS.contains(command)) {
+                    a.kind = command;
+                } else {
+                    a.kind = "UNKNOWN";
+                    a.find(ProceduralRules.UNRECOGNIZED_STATEMENT, "Unrecognised command " + shorten(command));
+                }
+            }
+        }
+    }
+
+    /** Commands that take no table lock worth reporting and carry no rule. */
+    private static final java.util.Set<String> KNOWN_COMMANDS = java.util.Set.of("SHOW", "SAVEPOINT", "RELEASE",
+            "GRANT", "REVOKE", "COMMENT", "SECURITY", "LISTEN", "NOTIFY", "UNLISTEN", "LOAD", "DISCARD", "DECLARE",
+            "FETCH", "MOVE", "CLOSE", "CHECKPOINT", "REASSIGN", "IMPORT", "CALL", "EXECUTE", "DEALLOCATE");
+
+    /** Whether the cursor stands at a SQL command word (used inside PL/pgSQL bodies). */
+    static boolean isCommand(Cursor c) {
+        if (!c.peek(TokenType.WORD)) {
+            return c.peek(TokenType.LPAREN);
+        }
+        String w = c.st.text(c.i).toUpperCase(Locale.ROOT);
+        return switch (w) {
+            case "SELECT", "PERFORM", "VALUES", "TABLE", "WITH", "INSERT", "UPDATE", "DELETE", "MERGE", "COPY", "TRUNCATE",
+                    "DROP", "CREATE", "ALTER", "REINDEX", "VACUUM", "CLUSTER", "LOCK", "ANALYZE", "REFRESH",
+                    "EXPLAIN", "SET", "RESET", "GRANT", "REVOKE", "COMMENT" -> true;
+            default -> false;
+        };
+    }
+
+    private static boolean callsSetval(SqlStatement st) {
+        for (int i = 0; i + 1 < st.size(); i++) {
+            if (st.isWord(i, "SETVAL") && st.is(i + 1, TokenType.LPAREN)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String shorten(String s) {
+        return s.length() <= 30 ? s : s.substring(0, 27) + "...";
+    }
+}

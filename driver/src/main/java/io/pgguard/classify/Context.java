@@ -1,0 +1,122 @@
+package io.pgguard.classify;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What earlier statements of one run established, for the statements after them: the tables and column types
+ * they created (for the whole run), and, per migration file, which relations are new and still empty, the
+ * timeouts set, and whether a transaction is open. A context for single statements ({@link #statements()})
+ * applies no file-level rules.
+ */
+public final class Context {
+
+    /** A column as an earlier CREATE TABLE or ADD COLUMN declared it; sequence-backed: serial or identity. */
+    record Column(String type, boolean sequenceBacked) {
+    }
+
+    private final boolean migration;
+    private final Map<String, Map<String, Column>> tables = new HashMap<>();
+    private final Set<String> newInFile = new HashSet<>();
+    /** CHECK (col IS NOT NULL) constraints by name: {table, column}. */
+    private final Map<String, String[]> notNullChecks = new HashMap<>();
+    /** "table.column" pairs a valid CHECK (col IS NOT NULL) covers, so SET NOT NULL skips its scan (12+). */
+    private final Set<String> provenNotNull = new HashSet<>();
+    boolean lockTimeout;
+    boolean statementTimeout;
+    boolean inTransaction;
+    boolean ddlOnExisting;
+    boolean dmlOnExisting;
+
+    private Context(boolean migration) {
+        this.migration = migration;
+    }
+
+    /** A context for a migration run (lint): file-level rules apply and earlier statements are remembered. */
+    public static Context migration() {
+        return new Context(true);
+    }
+
+    /** A context for statements an application sends one string at a time. */
+    public static Context statements() {
+        return new Context(false);
+    }
+
+    public boolean isMigration() {
+        return migration;
+    }
+
+    /** Starts a new migration file: its relations are no longer new, and its session settings start over. */
+    public void startFile() {
+        newInFile.clear();
+        lockTimeout = false;
+        statementTimeout = false;
+        inTransaction = false;
+        ddlOnExisting = false;
+        dmlOnExisting = false;
+    }
+
+    void created(String relation) {
+        newInFile.add(Cursor.key(relation));
+        tables.putIfAbsent(Cursor.key(relation), new HashMap<>());
+    }
+
+    void dropped(String relation) {
+        newInFile.remove(Cursor.key(relation));
+        tables.remove(Cursor.key(relation));
+    }
+
+    /** Whether the relation was created earlier in this file, so it is empty and nobody else uses it yet. */
+    boolean isNew(String relation) {
+        return relation != null && newInFile.contains(Cursor.key(relation));
+    }
+
+    void column(String relation, String column, String type, boolean sequenceBacked) {
+        tables.computeIfAbsent(Cursor.key(relation), k -> new HashMap<>())
+                .put(Cursor.key(column), new Column(type, sequenceBacked));
+    }
+
+    Column column(String relation, String column) {
+        Map<String, Column> columns = tables.get(Cursor.key(relation));
+        return columns == null ? null : columns.get(Cursor.key(column));
+    }
+
+    void renameColumn(String relation, String from, String to) {
+        Map<String, Column> columns = tables.get(Cursor.key(relation));
+        if (columns != null) {
+            Column c = columns.remove(Cursor.key(from));
+            if (c != null) {
+                columns.put(Cursor.key(to), c);
+            }
+        }
+    }
+
+    void dropColumn(String relation, String column) {
+        Map<String, Column> columns = tables.get(Cursor.key(relation));
+        if (columns != null) {
+            columns.remove(Cursor.key(column));
+        }
+    }
+
+    void notNullCheck(String constraint, String table, String column, boolean valid) {
+        if (constraint != null) {
+            notNullChecks.put(Cursor.key(constraint), new String[] {Cursor.key(table), Cursor.key(column)});
+        }
+        if (valid) {
+            provenNotNull.add(Cursor.key(table) + "." + Cursor.key(column));
+        }
+    }
+
+    void validated(String constraint) {
+        String[] check = notNullChecks.get(Cursor.key(constraint));
+        if (check != null) {
+            provenNotNull.add(check[0] + "." + check[1]);
+        }
+    }
+
+    boolean provenNotNull(String table, String column) {
+        return provenNotNull.contains(Cursor.key(table) + "." + Cursor.key(column));
+    }
+}

@@ -1,0 +1,134 @@
+package io.pgguard.classify;
+
+import io.pgguard.sql.TokenType;
+
+import java.util.Locale;
+
+/** The grammar of CREATE: tables (with their columns' types), indexes, triggers, policies and the rest. */
+final class CreateStatements {
+
+    private CreateStatements() {
+    }
+
+    /** CREATE ...; the cursor stands after CREATE. */
+    static void create(Analysis a, Cursor c) {
+        c.words("OR", "REPLACE");
+        if (c.word("UNIQUE") || c.peek("INDEX")) {
+            IndexRules.createIndex(a, c);
+            return;
+        }
+        if (c.word("CONSTRAINT") || c.peek("TRIGGER")) {
+            c.word("TRIGGER");
+            TableRules.createTrigger(a, c);
+            return;
+        }
+        if (c.word("POLICY")) {
+            TableRules.createPolicy(a, c);
+            return;
+        }
+        boolean temporary = false;
+        while (c.word("GLOBAL") || c.word("LOCAL") || c.word("UNLOGGED") || (c.word("TEMP") || c.word("TEMPORARY"))) {
+            temporary |= c.st.isWord(c.i - 1, "TEMP") || c.st.isWord(c.i - 1, "TEMPORARY");
+        }
+        if (c.word("TABLE")) {
+            table(a, c, temporary);
+            return;
+        }
+        if (c.peek("FUNCTION") || c.peek("PROCEDURE")) {
+            // The body is not executed at creation: it cannot make the CREATE destructive.
+            a.kind = "CREATE " + c.st.text(c.i).toUpperCase(Locale.ROOT);
+            return;
+        }
+        if (c.words("MATERIALIZED", "VIEW")) {
+            a.kind = "CREATE MATERIALIZED VIEW";
+            IdempotencyRules.requireIfNotExists(a, c);
+            created(a, c.name());
+            return;
+        }
+        String object = c.atEnd() ? "" : c.st.text(c.i).toUpperCase(Locale.ROOT);
+        c.i++;
+        a.kind = "CREATE " + object;
+        if (object.equals("VIEW") || object.equals("RECURSIVE")) {
+            a.kind = "CREATE VIEW";
+            created(a, c.name());
+        } else if (object.equals("SCHEMA") || object.equals("SEQUENCE") || object.equals("EXTENSION")) {
+            IdempotencyRules.requireIfNotExists(a, c);
+            created(a, c.name());
+        }
+    }
+
+    private static void created(Analysis a, String name) {
+        if (name != null) {
+            a.context.created(name);
+        }
+    }
+
+    /** CREATE TABLE [IF NOT EXISTS] name (...) | PARTITION OF parent | AS query; after TABLE. */
+    private static void table(Analysis a, Cursor c, boolean temporary) {
+        a.kind = "CREATE TABLE";
+        if (!temporary) {
+            IdempotencyRules.requireIfNotExists(a, c);
+        } else {
+            c.ifNotExists();
+        }
+        String name = c.name();
+        a.table = name;
+        a.lock(LockMode.ACCESS_EXCLUSIVE);
+        if (name != null) {
+            a.context.created(name);
+        }
+        if (c.words("PARTITION", "OF")) {
+            String parent = c.name();
+            a.kind = "CREATE TABLE PARTITION OF";
+            if (!a.context.isNew(parent)) {
+                a.table = parent;
+                a.ddlOnExisting = true;
+                a.find(TableRules.CREATE_PARTITION_LOCKS_PARENT, "CREATE TABLE " + name + " PARTITION OF " + parent
+                        + " takes an AccessExclusiveLock on " + parent);
+                SessionRules.checkTimeouts(a, LockMode.ACCESS_EXCLUSIVE);
+            }
+            return;
+        }
+        if (c.peek(TokenType.LPAREN)) {
+            int close = c.closing(c.i);
+            columns(a, new Cursor(c.st, c.i + 1, close), name);
+            c.i = close + 1;
+        }
+        if (c.findTopLevelWord(c.i, "AS") >= 0) {
+            a.kind = "CREATE TABLE AS";
+        }
+    }
+
+    private static void columns(Analysis a, Cursor c, String table) {
+        boolean referencesExisting = false;
+        while (!c.atEnd()) {
+            int end = c.nextTopLevel(c.i, TokenType.COMMA);
+            Cursor element = new Cursor(c.st, c.i, end);
+            for (int k = element.i; k + 1 < end; k++) {
+                if (c.st.isWord(k, "REFERENCES")) {
+                    Cursor ref = new Cursor(c.st, k + 1, end);
+                    String target = ref.name();
+                    referencesExisting |= target != null && !a.context.isNew(target)
+                            && !Cursor.key(target).equals(Cursor.key(table));
+                }
+            }
+            boolean constraint = element.peek("CONSTRAINT") || element.peek("CHECK") || element.peek("UNIQUE")
+                    || element.peek("PRIMARY") || element.peek("FOREIGN") || element.peek("EXCLUDE")
+                    || element.peek("LIKE");
+            if (!constraint) {
+                String column = element.name();
+                ColumnType type = ColumnType.read(element);
+                ColumnRules.ColumnDefinition def = ColumnRules.ColumnDefinition.read(element, type);
+                if (column != null) {
+                    a.context.column(table, column, type == null ? null : type.toString(), def.identity || def.serial);
+                    TypeRules.checkNewColumn(a, column, type, def.primaryKey);
+                }
+            }
+            c.i = end + 1;
+        }
+        if (referencesExisting) {
+            // A foreign key takes a ShareRowExclusiveLock on the referenced table.
+            SessionRules.checkTimeouts(a, LockMode.SHARE_ROW_EXCLUSIVE);
+        }
+    }
+}

@@ -1,0 +1,180 @@
+package io.pgguard.classify;
+
+import io.pgguard.sql.SqlStatement;
+import io.pgguard.sql.TokenType;
+
+/** A forward reader over a range of a statement's tokens, for the small grammar each rule family needs. */
+final class Cursor {
+
+    final SqlStatement st;
+    int i;
+    final int end;
+
+    Cursor(SqlStatement st) {
+        this(st, 0, st.size());
+    }
+
+    Cursor(SqlStatement st, int from, int end) {
+        this.st = st;
+        this.i = from;
+        this.end = end;
+    }
+
+    boolean atEnd() {
+        return i >= end;
+    }
+
+    boolean peek(String upper) {
+        return i < end && st.isWord(i, upper);
+    }
+
+    boolean peek(int ahead, String upper) {
+        return i + ahead < end && st.isWord(i + ahead, upper);
+    }
+
+    boolean peek(TokenType type) {
+        return i < end && st.is(i, type);
+    }
+
+    /** Consumes the word if it is next. */
+    boolean word(String upper) {
+        if (peek(upper)) {
+            i++;
+            return true;
+        }
+        return false;
+    }
+
+    /** Consumes the words if they all come next, in order; consumes nothing otherwise. */
+    boolean words(String... upper) {
+        if (i + upper.length > end || !st.isWords(i, upper)) {
+            return false;
+        }
+        i += upper.length;
+        return true;
+    }
+
+    boolean take(TokenType type) {
+        if (peek(type)) {
+            i++;
+            return true;
+        }
+        return false;
+    }
+
+    /** Consumes {@code IF NOT EXISTS}; reports whether it was there. */
+    boolean ifNotExists() {
+        return words("IF", "NOT", "EXISTS");
+    }
+
+    boolean ifExists() {
+        return words("IF", "EXISTS");
+    }
+
+    /** Reads a possibly qualified name and returns it as written, or null when no name comes next. */
+    String name() {
+        if (!isNamePart(i)) {
+            return null;
+        }
+        int first = i;
+        i++;
+        while (i + 1 < end && st.is(i, TokenType.DOT) && isNamePart(i + 1)) {
+            i += 2;
+        }
+        return st.source().substring(st.token(first).start(), st.token(i - 1).end());
+    }
+
+    private boolean isNamePart(int k) {
+        return k < end && (st.is(k, TokenType.WORD) || st.is(k, TokenType.QUOTED_IDENT));
+    }
+
+    /** Skips a parenthesised group if one comes next. */
+    void skipGroup() {
+        if (!peek(TokenType.LPAREN)) {
+            return;
+        }
+        i = closing(i) + 1;
+    }
+
+    /** The index of the parenthesis closing the one at {@code open}, or the range end when unbalanced. */
+    int closing(int open) {
+        int depth = 0;
+        for (int k = open; k < end; k++) {
+            TokenType t = st.type(k);
+            if (t == TokenType.LPAREN) {
+                depth++;
+            } else if (t == TokenType.RPAREN && --depth == 0) {
+                return k;
+            }
+        }
+        return end;
+    }
+
+    /** The index of the next top-level token of the given type from {@code from}, or the range end. */
+    int nextTopLevel(int from, TokenType type) {
+        int depth = 0;
+        for (int k = from; k < end; k++) {
+            TokenType t = st.type(k);
+            if (t == TokenType.LPAREN || t == TokenType.LBRACKET) {
+                depth++;
+            } else if (t == TokenType.RPAREN || t == TokenType.RBRACKET) {
+                depth--;
+            } else if (depth == 0 && t == type) {
+                return k;
+            }
+        }
+        return end;
+    }
+
+    /** The index of the next top-level word {@code upper} from {@code from}, or -1. */
+    int findTopLevelWord(int from, String upper) {
+        int depth = 0;
+        for (int k = from; k < end; k++) {
+            TokenType t = st.type(k);
+            if (t == TokenType.LPAREN || t == TokenType.LBRACKET) {
+                depth++;
+            } else if (t == TokenType.RPAREN || t == TokenType.RBRACKET) {
+                depth--;
+            } else if (depth == 0 && st.isWord(k, upper)) {
+                return k;
+            }
+        }
+        return -1;
+    }
+
+    /** Whether the word appears anywhere in [from, to). */
+    boolean contains(int from, int to, String upper) {
+        for (int k = from; k < to; k++) {
+            if (st.isWord(k, upper)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A lookup key for a relation or column name: unquoted parts folded to lower case, the schema dropped. */
+    static String key(String name) {
+        if (name == null) {
+            return null;
+        }
+        String last = lastPart(name);
+        if (last.startsWith("\"") && last.endsWith("\"") && last.length() >= 2) {
+            return last.substring(1, last.length() - 1).replace("\"\"", "\"");
+        }
+        return last.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static String lastPart(String name) {
+        boolean quoted = false;
+        int cut = 0;
+        for (int k = 0; k < name.length(); k++) {
+            char c = name.charAt(k);
+            if (c == '"') {
+                quoted = !quoted;
+            } else if (c == '.' && !quoted) {
+                cut = k + 1;
+            }
+        }
+        return name.substring(cut).trim();
+    }
+}

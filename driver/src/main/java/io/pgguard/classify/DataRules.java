@@ -1,0 +1,254 @@
+package io.pgguard.classify;
+
+import io.pgguard.sql.SqlStatement;
+import io.pgguard.sql.TokenType;
+
+import java.util.List;
+
+/**
+ * Queries and data changes: unbounded DELETE and UPDATE, whole-table backfills, inserts that bypass a sequence,
+ * and data changes mixed with schema changes in one migration. Data-modifying CTEs are classified as what they do.
+ */
+final class DataRules {
+
+    static final Rule UNBOUNDED_DELETE = new Rule("unbounded-delete", Risk.DESTRUCTIVE,
+            "DELETE without a WHERE that bounds it deletes every row",
+            "Add a WHERE on a column; to empty a table deliberately, delete in bounded batches",
+            "DELETE FROM sessions WHERE expires_at < now() - interval '30 days';");
+    static final Rule UNBOUNDED_UPDATE = new Rule("unbounded-update", Risk.DESTRUCTIVE,
+            "UPDATE without a WHERE that bounds it overwrites every row",
+            "Add a WHERE on a column; for a backfill, update in batches of primary-key ranges",
+            "UPDATE orders SET state = status WHERE id BETWEEN 1 AND 10000 AND state IS NULL;");
+    static final Rule BATCH_BACKFILL = new Rule("batch-backfill", Risk.UNSAFE,
+            "One UPDATE backfilling the whole table locks every row it touches until it commits, bloats the table "
+                    + "and can run for hours",
+            "Backfill in batches of primary-key ranges with a pause between them, in a DO loop or a script, "
+                    + "in its own migration",
+            "DO $$ DECLARE lo bigint := 0; BEGIN\n"
+                    + "  WHILE lo <= (SELECT max(id) FROM orders) LOOP\n"
+                    + "    UPDATE orders SET state = status WHERE id > lo AND id <= lo + 5000 AND state IS NULL;\n"
+                    + "    lo := lo + 5000; PERFORM pg_sleep(0.1);\n"
+                    + "  END LOOP; END $$;");
+    static final Rule MIXED_DDL_DML = new Rule("mixed-ddl-dml", Risk.UNSAFE,
+            "Schema changes and data changes on existing tables in one migration: in one transaction the DDL "
+                    + "locks are held for as long as the data change runs",
+            "Split it: a schema migration, then a standalone batched backfill, then the constraint in a third",
+            "V7__add_state.sql (ADD COLUMN), V8__backfill_state.sql (batched DO loop), "
+                    + "V9__state_not_null.sql (CHECK NOT VALID, VALIDATE)");
+    static final Rule EXPLICIT_IDENTITY_INSERT = new Rule("explicit-identity-insert", Risk.BREAKING,
+            "INSERT with explicit values for a serial or identity column does not advance its sequence: later "
+                    + "inserts fail with duplicate keys",
+            "Let the column generate its value, or move the sequence past the inserted values afterwards",
+            "SELECT setval(pg_get_serial_sequence('products', 'id'), (SELECT max(id) FROM products));");
+
+    static final List<Rule> RULES = List.of(UNBOUNDED_DELETE, UNBOUNDED_UPDATE, BATCH_BACKFILL, MIXED_DDL_DML,
+            EXPLICIT_IDENTITY_INSERT);
+
+    private DataRules() {
+    }
+
+    /** SELECT, TABLE, VALUES: the first relation of the top-level FROM, share-locked. */
+    static void select(Analysis a, Cursor c) {
+        a.kind = c.peek("VALUES") ? "VALUES" : "SELECT";
+        if (c.word("TABLE")) {
+            a.table = c.name();
+            a.lock(LockMode.ACCESS_SHARE);
+            return;
+        }
+        int into = c.findTopLevelWord(c.i, "INTO");
+        int from = c.findTopLevelWord(c.i, "FROM");
+        if (from >= 0) {
+            Cursor f = new Cursor(c.st, from + 1, c.end);
+            f.word("ONLY");
+            a.table = f.name();
+            boolean forUpdate = false;
+            for (int k = from; k + 1 < c.end; k++) {
+                if (c.st.isWord(k, "FOR") && (c.st.isWord(k + 1, "UPDATE") || c.st.isWord(k + 1, "SHARE")
+                        || c.st.isWord(k + 1, "NO") || c.st.isWord(k + 1, "KEY"))) {
+                    forUpdate = true;
+                }
+            }
+            if (a.table != null) {
+                a.lock(forUpdate ? LockMode.ROW_SHARE : LockMode.ACCESS_SHARE);
+            }
+        }
+        if (into >= 0 && (from < 0 || into < from)) {
+            Cursor t = new Cursor(c.st, into + 1, c.end);
+            t.word("TEMP");
+            t.word("TEMPORARY");
+            t.word("UNLOGGED");
+            t.word("TABLE");
+            String created = t.name();
+            if (created != null) {
+                a.kind = "SELECT INTO";
+                a.context.created(created);
+            }
+        }
+    }
+
+    /** INSERT INTO name [(columns)] ...; the cursor stands after INSERT. */
+    static void insert(Analysis a, Cursor c) {
+        a.kind = "INSERT";
+        c.word("INTO");
+        a.table = c.name();
+        a.lock(LockMode.ROW_EXCLUSIVE);
+        a.dmlOnExisting = !a.context.isNew(a.table);
+        if (c.word("AS")) {
+            c.name();
+        }
+        if (c.peek(TokenType.LPAREN)) {
+            int close = c.closing(c.i);
+            for (int k = c.i + 1; k < close; k++) {
+                if (c.st.is(k, TokenType.WORD) || c.st.is(k, TokenType.QUOTED_IDENT)) {
+                    Context.Column col = a.context.column(a.table, c.st.text(k));
+                    if (col != null && col.sequenceBacked() && !c.contains(close, c.end, "DEFAULT")) {
+                        a.find(EXPLICIT_IDENTITY_INSERT, "INSERT gives " + a.table + "." + c.st.text(k)
+                                + " explicit values; its sequence does not move past them");
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    /** UPDATE [ONLY] name ... SET ... [WHERE ...]; the cursor stands after UPDATE. */
+    static void update(Analysis a, Cursor c) {
+        a.kind = "UPDATE";
+        c.word("ONLY");
+        a.table = c.name();
+        a.lock(LockMode.ROW_EXCLUSIVE);
+        boolean isNew = a.context.isNew(a.table);
+        a.dmlOnExisting = !isNew;
+        int where = c.findTopLevelWord(c.i, "WHERE");
+        int whereEnd = whereEnd(c, where);
+        boolean unbounded = unbounded(c, where, whereEnd);
+        if (isNew) {
+            return;
+        }
+        if (unbounded) {
+            a.find(UNBOUNDED_UPDATE, where < 0 ? "UPDATE " + a.table + " without WHERE overwrites every row"
+                    : "UPDATE " + a.table + " has a WHERE that is true for every row");
+        }
+        if (a.context.isMigration() && (unbounded || Conditions.onlyNullTests(c.st, where + 1, whereEnd))) {
+            a.find(BATCH_BACKFILL, "UPDATE " + a.table + " backfills the whole table in one transaction");
+        }
+    }
+
+    /** DELETE FROM [ONLY] name ... [USING ...] [WHERE ...]; the cursor stands after DELETE. */
+    static void delete(Analysis a, Cursor c) {
+        a.kind = "DELETE";
+        c.word("FROM");
+        c.word("ONLY");
+        a.table = c.name();
+        a.lock(LockMode.ROW_EXCLUSIVE);
+        a.dmlOnExisting = !a.context.isNew(a.table);
+        int where = c.findTopLevelWord(c.i, "WHERE");
+        if (unbounded(c, where, whereEnd(c, where)) && a.dmlOnExisting) {
+            a.find(UNBOUNDED_DELETE, where < 0 ? "DELETE FROM " + a.table + " without WHERE deletes every row"
+                    : "DELETE FROM " + a.table + " has a WHERE that is true for every row");
+        }
+    }
+
+    /** MERGE INTO name ...: row-level changes, bounded by its join. */
+    static void merge(Analysis a, Cursor c) {
+        a.kind = "MERGE";
+        c.word("INTO");
+        c.word("ONLY");
+        a.table = c.name();
+        a.lock(LockMode.ROW_EXCLUSIVE);
+        a.dmlOnExisting = !a.context.isNew(a.table);
+    }
+
+    /** COPY name FROM ... loads rows; COPY name TO / COPY (query) TO reads them. */
+    static void copy(Analysis a, Cursor c) {
+        if (c.peek(TokenType.LPAREN)) {
+            a.kind = "COPY TO";
+            return;
+        }
+        a.table = c.name();
+        c.skipGroup();
+        if (c.word("FROM")) {
+            a.kind = "COPY FROM";
+            a.lock(LockMode.ROW_EXCLUSIVE);
+            a.dmlOnExisting = !a.context.isNew(a.table);
+        } else {
+            a.kind = "COPY TO";
+            a.lock(LockMode.ACCESS_SHARE);
+        }
+    }
+
+    /**
+     * WITH [RECURSIVE] name AS [NOT] [MATERIALIZED] (statement) [, ...] statement: each CTE body and the main
+     * statement are classified as what they are, and the strictest gives the kind.
+     */
+    static void with(Analysis a, Cursor c, Classifier classifier) {
+        a.kind = "SELECT";
+        c.word("RECURSIVE");
+        while (!c.atEnd()) {
+            c.name();
+            c.skipGroup();
+            c.word("AS");
+            c.word("NOT");
+            c.word("MATERIALIZED");
+            if (!c.peek(TokenType.LPAREN)) {
+                break;
+            }
+            int close = c.closing(c.i);
+            a.fold(classifier.nested(a, sub(c.st, c.i + 1, close)), true);
+            c.i = close + 1;
+            if (!c.take(TokenType.COMMA)) {
+                break;
+            }
+        }
+        if (!c.atEnd()) {
+            Classification main = classifier.nested(a, sub(c.st, c.i, c.end));
+            a.fold(main, true);
+            if (a.table == null || main.lock() == a.lock) {
+                a.table = main.table() != null ? main.table() : a.table;
+            }
+        }
+    }
+
+    /** The tokens [from, to) of a statement as a statement of their own. */
+    static SqlStatement sub(SqlStatement st, int from, int to) {
+        return new SqlStatement(st.source(), st.tokens().subList(from, Math.max(from, to)), List.of(), st.line(),
+                st.column(), null);
+    }
+
+    /** In a migration, a statement mixing schema and data changes on existing tables in one file. */
+    static void checkMixed(Analysis a) {
+        if (!a.context.isMigration()) {
+            return;
+        }
+        if (a.ddlOnExisting) {
+            if (a.context.dmlOnExisting) {
+                a.find(MIXED_DDL_DML, "Schema change after data changes in the same migration");
+            }
+            a.context.ddlOnExisting = true;
+        }
+        if (a.dmlOnExisting) {
+            if (a.context.ddlOnExisting) {
+                a.find(MIXED_DDL_DML, "Data change after schema changes in the same migration");
+            }
+            a.context.dmlOnExisting = true;
+        }
+    }
+
+    private static int whereEnd(Cursor c, int where) {
+        if (where < 0) {
+            return -1;
+        }
+        int returning = c.findTopLevelWord(where, "RETURNING");
+        return returning < 0 ? c.end : returning;
+    }
+
+    private static boolean unbounded(Cursor c, int where, int whereEnd) {
+        if (where < 0) {
+            return true;
+        }
+        if (c.st.isWords(where + 1, "CURRENT", "OF")) {
+            return false;
+        }
+        return Conditions.alwaysTrue(c.st, where + 1, whereEnd);
+    }
+}

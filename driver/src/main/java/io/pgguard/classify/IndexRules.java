@@ -1,0 +1,127 @@
+package io.pgguard.classify;
+
+import java.util.List;
+
+/** CREATE INDEX, DROP INDEX and REINDEX, and CONCURRENTLY where it cannot run. */
+final class IndexRules {
+
+    static final Rule REQUIRE_CONCURRENT_INDEX = new Rule("require-concurrent-index", Risk.UNSAFE,
+            "CREATE INDEX without CONCURRENTLY takes a ShareLock: every INSERT, UPDATE and DELETE waits until "
+                    + "the index is built",
+            "CREATE INDEX CONCURRENTLY, outside a transaction block; drop and retry if it leaves an INVALID index",
+            "CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_created_at_idx ON orders (created_at);");
+    static final Rule REQUIRE_CONCURRENT_INDEX_DROP = new Rule("require-concurrent-index-drop", Risk.UNSAFE,
+            "DROP INDEX without CONCURRENTLY takes an AccessExclusiveLock on the table: reads and writes wait",
+            "DROP INDEX CONCURRENTLY, outside a transaction block",
+            "DROP INDEX CONCURRENTLY IF EXISTS orders_status_idx;");
+    static final Rule REQUIRE_CONCURRENT_REINDEX = new Rule("require-concurrent-reindex", Risk.UNSAFE,
+            "REINDEX without CONCURRENTLY blocks writes to the table (and reads that use the index)",
+            "REINDEX ... CONCURRENTLY (PostgreSQL 12+); before 12, CREATE INDEX CONCURRENTLY a copy and swap it in",
+            "REINDEX INDEX CONCURRENTLY orders_customer_id_idx;");
+    static final Rule CONCURRENTLY_IN_TRANSACTION = new Rule("concurrently-in-transaction", Risk.UNSAFE,
+            "CONCURRENTLY cannot run inside a transaction block: the statement fails",
+            "Run it alone, outside BEGIN ... COMMIT (Flyway: its own migration file, mixed=true; Liquibase: "
+                    + "runInTransaction=false)",
+            "-- V5__index.sql, not wrapped in a transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS i ON t (c);");
+
+    static final List<Rule> RULES = List.of(REQUIRE_CONCURRENT_INDEX, REQUIRE_CONCURRENT_INDEX_DROP,
+            REQUIRE_CONCURRENT_REINDEX, CONCURRENTLY_IN_TRANSACTION);
+
+    private IndexRules() {
+    }
+
+    /** CREATE [UNIQUE] INDEX; the cursor stands after CREATE [UNIQUE]. */
+    static void createIndex(Analysis a, Cursor c) {
+        c.word("INDEX");
+        a.kind = "CREATE INDEX";
+        boolean concurrently = c.word("CONCURRENTLY");
+        String index = null;
+        if (!c.peek("ON")) {
+            IdempotencyRules.requireIfNotExists(a, c);
+            index = c.name();
+        } else if (a.context.isMigration()) {
+            // An unnamed index gets a generated name: a rerun creates a duplicate instead of failing.
+            a.find(IdempotencyRules.PREFER_IF_NOT_EXISTS);
+        }
+        c.word("ON");
+        c.word("ONLY");
+        a.table = c.name();
+        if (index != null) {
+            a.context.created(index);
+        }
+        if (concurrently) {
+            a.kind = "CREATE INDEX CONCURRENTLY";
+            a.lock(LockMode.SHARE_UPDATE_EXCLUSIVE);
+            concurrentlyOutsideTransaction(a);
+        } else {
+            a.lock(LockMode.SHARE);
+            if (!a.context.isNew(a.table)) {
+                a.find(REQUIRE_CONCURRENT_INDEX, "CREATE INDEX on " + a.table
+                        + " without CONCURRENTLY takes a ShareLock: writes wait until the index is built");
+                SessionRules.checkTimeouts(a, LockMode.SHARE);
+            }
+        }
+    }
+
+    /** DROP INDEX; the cursor stands at INDEX. */
+    static void dropIndex(Analysis a, Cursor c) {
+        c.word("INDEX");
+        a.kind = "DROP INDEX";
+        boolean concurrently = c.word("CONCURRENTLY");
+        IdempotencyRules.requireIfExists(a, c);
+        a.table = c.name();
+        if (concurrently) {
+            a.kind = "DROP INDEX CONCURRENTLY";
+            a.lock(LockMode.SHARE_UPDATE_EXCLUSIVE);
+            concurrentlyOutsideTransaction(a);
+        } else {
+            a.lock(LockMode.ACCESS_EXCLUSIVE);
+            if (!a.context.isNew(a.table)) {
+                a.find(REQUIRE_CONCURRENT_INDEX_DROP);
+                SessionRules.checkTimeouts(a, LockMode.ACCESS_EXCLUSIVE);
+            }
+        }
+        if (c.findTopLevelWord(c.i, "CASCADE") >= 0) {
+            a.find(DropRules.DROP_CASCADE.finding("DROP INDEX ... CASCADE also drops constraints that use the index"));
+        }
+        a.context.dropped(a.table);
+    }
+
+    /** REINDEX; the cursor stands after REINDEX. */
+    static void reindex(Analysis a, Cursor c) {
+        a.kind = "REINDEX";
+        boolean concurrently = false;
+        if (c.peek(io.pgguard.sql.TokenType.LPAREN)) {
+            int close = c.closing(c.i);
+            concurrently = c.contains(c.i, close, "CONCURRENTLY");
+            c.i = close + 1;
+        }
+        boolean index = c.word("INDEX");
+        boolean table = !index && c.word("TABLE");
+        if (!index && !table) {
+            // SCHEMA, DATABASE, SYSTEM: every table in turn.
+            c.i++;
+        }
+        concurrently |= c.word("CONCURRENTLY");
+        String name = c.name();
+        if (index || table) {
+            a.table = name;
+            a.lock(concurrently ? LockMode.SHARE_UPDATE_EXCLUSIVE
+                    : index ? LockMode.ACCESS_EXCLUSIVE : LockMode.SHARE);
+        }
+        if (concurrently) {
+            a.kind = "REINDEX CONCURRENTLY";
+            concurrentlyOutsideTransaction(a);
+        } else if (!a.context.isNew(name)) {
+            a.find(REQUIRE_CONCURRENT_REINDEX, a.pgMajor >= 12 ? REQUIRE_CONCURRENT_REINDEX.message()
+                    : "REINDEX blocks writes to the table; PostgreSQL " + a.pgMajor + " has no REINDEX CONCURRENTLY");
+            SessionRules.checkTimeouts(a, LockMode.SHARE);
+        }
+    }
+
+    static void concurrentlyOutsideTransaction(Analysis a) {
+        if (a.context.inTransaction) {
+            a.find(CONCURRENTLY_IN_TRANSACTION);
+        }
+    }
+}

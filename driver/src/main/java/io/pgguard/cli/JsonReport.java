@@ -1,0 +1,38 @@
+package io.pgguard.cli;
+
+import io.pgguard.classify.Classification;
+
+import java.io.PrintStream;
+
+/** {@code --format json}: one array, one element per top-level statement, with the fields DESIGN.md fixes. */
+final class JsonReport {
+
+    private JsonReport() {
+    }
+
+    static void write(PrintStream out, LintResult result) {
+        StringBuilder sb = new StringBuilder("[");
+        boolean first = true;
+        for (LintedStatement s : result.statements()) {
+            Classification c = s.classification();
+            sb.append(first ? "\n  " : ",\n  ");
+            first = false;
+            sb.append("{\"file\":").append(Json.str(s.file()))
+                    .append(",\"statement_index\":").append(s.index())
+                    .append(",\"line\":").append(s.statement().line())
+                    .append(",\"sql\":").append(Json.str(s.statement().text()))
+                    .append(",\"kind\":").append(Json.str(c.kind()))
+                    .append(",\"risk\":").append(Json.str(c.risk().id()))
+                    .append(",\"table\":").append(Json.str(c.table()))
+                    .append(",\"lock\":").append(Json.str(c.lock() == null ? null : c.lock().pgName()))
+                    .append(",\"rewrite\":").append(c.rewrite())
+                    .append(",\"rules\":[");
+            for (int i = 0; i < c.findings().size(); i++) {
+                sb.append(i == 0 ? "" : ",").append(Json.str(c.findings().get(i).ruleId()));
+            }
+            sb.append("],\"decision\":").append(Json.str(s.decision().action().id())).append('}');
+        }
+        sb.append(first ? "]" : "\n]");
+        out.println(sb);
+    }
+}

@@ -1,0 +1,191 @@
+package io.pgguard.cli;
+
+import io.pgguard.classify.Classifier;
+import io.pgguard.classify.Risk;
+import io.pgguard.policy.Action;
+import io.pgguard.policy.Policy;
+import io.pgguard.policy.Target;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/** The {@code lint} command: options, inputs in order, one report, the exit status. */
+final class LintCommand {
+
+    private final InputStream in;
+    private final PrintStream out;
+    private final PrintStream err;
+
+    LintCommand(InputStream in, PrintStream out, PrintStream err) {
+        this.in = in;
+        this.out = out;
+        this.err = err;
+    }
+
+    int run(String[] args) {
+        String url = null;
+        int pgMajor = Classifier.DEFAULT_PG_MAJOR;
+        String format = "text";
+        Risk failOn = null;
+        List<String> paths = new ArrayList<>();
+        try {
+            for (int i = 0; i < args.length; i++) {
+                String arg = args[i];
+                String value = null;
+                int eq = arg.indexOf('=');
+                if (arg.startsWith("--") && eq > 0) {
+                    value = arg.substring(eq + 1);
+                    arg = arg.substring(0, eq);
+                }
+                switch (arg) {
+                    case "--url" -> url = value != null ? value : next(args, ++i, arg);
+                    case "--pg-version" -> pgMajor = parseVersion(value != null ? value : next(args, ++i, arg));
+                    case "--format" -> format = parseFormat(value != null ? value : next(args, ++i, arg));
+                    case "--fail-on" -> failOn = parseFailOn(value != null ? value : next(args, ++i, arg));
+                    default -> {
+                        if (arg.startsWith("--")) {
+                            throw new UsageException("unknown option " + arg);
+                        }
+                        paths.add(arg);
+                    }
+                }
+            }
+            if (paths.isEmpty()) {
+                throw new UsageException("no input: give SQL files, directories or - for standard input");
+            }
+            if (url != null && !url.startsWith("jdbc:postgresql:") && !url.startsWith("jdbc:pgguard:postgresql:")) {
+                throw new UsageException("--url must start with jdbc:postgresql: or jdbc:pgguard:postgresql:");
+            }
+        } catch (UsageException e) {
+            err.println("pgguard lint: " + e.getMessage());
+            err.println("usage: pgguard lint [--url URL] [--pg-version N] [--format text|json|markdown|sarif] "
+                    + "[--fail-on unsafe|breaking|destructive] PATH...|-");
+            return Main.ERROR;
+        }
+
+        Target target = url == null ? Target.production("no --url given") : Target.fromUrl(url, Set.of());
+        Linter linter = new Linter(new Classifier(pgMajor), target, Policy.defaults());
+        List<String> files = new ArrayList<>();
+        List<LintedStatement> statements = new ArrayList<>();
+        List<SourceFile> sources;
+        try {
+            sources = read(paths);
+        } catch (SourceFile.InputException e) {
+            err.println("pgguard lint: " + e.getMessage());
+            return Main.ERROR;
+        }
+        for (SourceFile source : sources) {
+            files.add(source.name());
+            statements.addAll(linter.lint(source));
+        }
+        LintResult result = new LintResult(files, statements, linter.problems, target, pgMajor);
+        switch (format) {
+            case "json" -> JsonReport.write(out, result);
+            case "markdown" -> MarkdownReport.write(out, result);
+            case "sarif" -> SarifReport.write(out, result);
+            default -> new TextReport(System.console() != null && System.getenv("NO_COLOR") == null
+                    && out == System.out).write(out, result);
+        }
+        out.flush();
+        boolean inputError = false;
+        for (Problem p : result.problems()) {
+            if (!format.equals("text")) {
+                err.println("pgguard lint: " + p);
+            }
+            inputError |= p.inputError();
+        }
+        if (inputError) {
+            return Main.ERROR;
+        }
+        return failed(result, failOn) || !result.problems().isEmpty() ? Main.FINDINGS : Main.CLEAN;
+    }
+
+    /** With --fail-on, any statement at or above it (unknown counts at every level); without, any block. */
+    private static boolean failed(LintResult result, Risk failOn) {
+        for (LintedStatement s : result.statements()) {
+            if (failOn == null ? s.decision().action() == Action.BLOCK : s.effectiveRisk().atLeast(failOn)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private List<SourceFile> read(List<String> paths) throws SourceFile.InputException {
+        List<SourceFile> out = new ArrayList<>();
+        for (String p : paths) {
+            if (p.equals("-")) {
+                out.add(SourceFile.readStdin(in));
+                continue;
+            }
+            Path path = Path.of(p);
+            if (Files.isDirectory(path)) {
+                List<Path> sql;
+                try (Stream<Path> listing = Files.list(path)) {
+                    sql = listing.filter(f -> f.getFileName().toString().endsWith(".sql") && Files.isRegularFile(f))
+                            .sorted((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()))
+                            .toList();
+                } catch (IOException e) {
+                    throw new SourceFile.InputException(p + ": cannot list directory: " + e.getMessage());
+                }
+                if (sql.isEmpty()) {
+                    throw new SourceFile.InputException(p + ": directory holds no .sql files");
+                }
+                for (Path f : sql) {
+                    out.add(SourceFile.read(f, f.toString()));
+                }
+            } else {
+                out.add(SourceFile.read(path, p));
+            }
+        }
+        return out;
+    }
+
+    private static String next(String[] args, int i, String option) throws UsageException {
+        if (i >= args.length) {
+            throw new UsageException(option + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static int parseVersion(String v) throws UsageException {
+        try {
+            int major = Integer.parseInt(v.trim());
+            if (major >= Classifier.MIN_PG_MAJOR && major <= Classifier.MAX_PG_MAJOR) {
+                return major;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new UsageException("--pg-version must be a PostgreSQL major version from " + Classifier.MIN_PG_MAJOR
+                + " to " + Classifier.MAX_PG_MAJOR + ", not '" + v + "'");
+    }
+
+    private static String parseFormat(String f) throws UsageException {
+        return switch (f) {
+            case "text", "json", "markdown", "sarif" -> f;
+            default -> throw new UsageException("--format must be text, json, markdown or sarif, not '" + f + "'");
+        };
+    }
+
+    private static Risk parseFailOn(String r) throws UsageException {
+        Risk risk = Risk.parse(r);
+        if (risk == null || risk == Risk.SAFE || risk == Risk.UNKNOWN) {
+            throw new UsageException("--fail-on must be unsafe, breaking or destructive, not '" + r + "'");
+        }
+        return risk;
+    }
+
+    /** A command line that cannot be run. */
+    private static final class UsageException extends Exception {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+}

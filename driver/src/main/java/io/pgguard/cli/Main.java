@@ -1,0 +1,63 @@
+package io.pgguard.cli;
+
+import java.io.InputStream;
+import java.io.PrintStream;
+
+/** {@code java -jar pgguard-cli.jar <command>}: exit 0 clean, 1 findings or blocks, 2 usage, input or connection error. */
+public final class Main {
+
+    static final int CLEAN = 0;
+    static final int FINDINGS = 1;
+    static final int ERROR = 2;
+
+    private static final String USAGE = """
+            usage: java -jar pgguard-cli.jar <command> [options]
+
+            commands:
+              lint [--url URL] [--pg-version N] [--format text|json|markdown|sarif]
+                   [--fail-on unsafe|breaking|destructive] PATH...|-
+                  classify every statement of the given SQL files (a directory: its *.sql files in name
+                  order; -: standard input) and decide them for the target (no --url: production)
+              --version  print the version
+
+            exit status: 0 clean, 1 findings at or above --fail-on (default: anything that would be
+            blocked), 2 usage, input or connection error
+            """;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.in, System.out, System.err));
+    }
+
+    /** Runs a command with the given streams and returns the exit status. */
+    public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
+        if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help") || args[0].equals("help")) {
+            (args.length == 0 ? err : out).print(USAGE);
+            return args.length == 0 ? ERROR : CLEAN;
+        }
+        String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+        switch (args[0]) {
+            case "lint":
+                return new LintCommand(in, out, err).run(rest);
+            case "--version":
+            case "version":
+                out.println("pgguard " + version());
+                return CLEAN;
+            case "trace":
+            case "preflight":
+                err.println("pgguard: " + args[0] + " is not available in this version; see the README");
+                return ERROR;
+            default:
+                err.println("pgguard: unknown command '" + args[0] + "'");
+                err.print(USAGE);
+                return ERROR;
+        }
+    }
+
+    static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+}

@@ -1,0 +1,114 @@
+package io.pgguard.cli;
+
+import io.pgguard.classify.Classification;
+import io.pgguard.classify.Finding;
+import io.pgguard.classify.Risk;
+import io.pgguard.classify.Rule;
+
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * {@code --format markdown}: for a pull-request comment. One section per file with the review table
+ * {@code | Statement | Risk | Reason |}, then the locks, rewrites and safe alternatives of what it found.
+ */
+final class MarkdownReport {
+
+    private MarkdownReport() {
+    }
+
+    static void write(PrintStream out, LintResult result) {
+        out.println("## pgguard migration review");
+        out.println();
+        out.println("Decisions for a " + Reports.targetText(result) + ".");
+        for (String file : result.files()) {
+            out.println();
+            out.println("### " + file);
+            out.println();
+            out.println("| Statement | Risk | Reason |");
+            out.println("|---|---|---|");
+            Map<Rule, Finding> alternatives = new LinkedHashMap<>();
+            StringBuilder locks = new StringBuilder();
+            for (LintedStatement s : result.of(file)) {
+                Classification c = s.classification();
+                out.println("| " + code(Reports.summary(s.statement(), 80)) + " (line " + s.statement().line() + ") | "
+                        + badge(c.risk()) + " | " + cell(reason(c, s)) + " |");
+                String lock = Reports.lockText(c);
+                if (!lock.isEmpty() && (c.risk() != Risk.SAFE || c.rewrite())) {
+                    locks.append("- line ").append(s.statement().line()).append(": ").append(c.kind()).append(" takes ")
+                            .append(lock).append('\n');
+                }
+                for (Finding f : c.findings()) {
+                    alternatives.putIfAbsent(f.rule(), f);
+                }
+            }
+            if (locks.length() > 0) {
+                out.println();
+                out.println("**Locks and rewrites**");
+                out.println();
+                out.print(locks);
+            }
+            if (!alternatives.isEmpty()) {
+                out.println();
+                out.println("**Safe alternatives**");
+                for (Rule r : alternatives.keySet()) {
+                    out.println();
+                    out.println("- `" + r.id() + "` (" + r.risk().id() + "): " + r.alternative() + ".");
+                    out.println();
+                    out.println("  ```sql");
+                    for (String line : r.example().split("\n")) {
+                        out.println("  " + line);
+                    }
+                    out.println("  ```");
+                }
+            }
+        }
+        if (!result.problems().isEmpty()) {
+            out.println();
+            out.println("### Problems");
+            out.println();
+            for (Problem p : result.problems()) {
+                out.println("- " + cell(p.toString()));
+            }
+        }
+    }
+
+    private static String reason(Classification c, LintedStatement s) {
+        if (c.findings().isEmpty()) {
+            String lock = Reports.lockText(c);
+            return lock.isEmpty() ? "No lock risk" : "Brief " + lock;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (Finding f : c.findings()) {
+            if (f.risk() == Risk.SAFE && c.risk() != Risk.SAFE) {
+                continue;
+            }
+            sb.append(sb.length() > 0 ? "; " : "").append(f.message()).append(" (`").append(f.ruleId()).append("`)");
+        }
+        if (s.decision().blocked()) {
+            sb.append(" - **blocked**");
+        } else if (!s.decision().overridden().isEmpty()) {
+            sb.append(" - allowed by override");
+        }
+        return sb.toString();
+    }
+
+    private static String badge(Risk r) {
+        return switch (r) {
+            case SAFE -> "safe";
+            case UNSAFE -> "**unsafe**";
+            case BREAKING -> "**breaking**";
+            case DESTRUCTIVE -> "**destructive**";
+            case UNKNOWN -> "**unknown**";
+        };
+    }
+
+    private static String code(String s) {
+        return "`" + s.replace("`", "'").replace("|", "\\|") + "`";
+    }
+
+    private static String cell(String s) {
+        return s.replace("|", "\\|").replace("\n", " ");
+    }
+}

@@ -1,0 +1,39 @@
+package io.pgguard.cli;
+
+import io.pgguard.classify.Classification;
+import io.pgguard.sql.SqlStatement;
+
+/** Helpers the report formats share. */
+final class Reports {
+
+    private Reports() {
+    }
+
+    /** The statement's first line, shortened for a table cell or a one-line listing. */
+    static String summary(SqlStatement st, int max) {
+        String text = st.text().strip();
+        int nl = text.indexOf('\n');
+        String first = (nl < 0 ? text : text.substring(0, nl).strip() + " ...").replaceAll("\\s+", " ");
+        return first.length() <= max ? first : first.substring(0, max - 3) + "...";
+    }
+
+    /** "AccessExclusiveLock on orders, rewrites the table", or "" when it takes no lock. */
+    static String lockText(Classification c) {
+        StringBuilder sb = new StringBuilder();
+        if (c.lock() != null) {
+            sb.append(c.lock().pgName());
+            if (c.table() != null) {
+                sb.append(" on ").append(c.table());
+            }
+        }
+        if (c.rewrite()) {
+            sb.append(sb.length() > 0 ? ", " : "").append("rewrites the table");
+        }
+        return sb.toString();
+    }
+
+    static String targetText(LintResult r) {
+        return (r.target().local() ? "local" : "non-local") + " target (" + r.target().reason() + "), PostgreSQL "
+                + r.pgMajor();
+    }
+}

@@ -1,0 +1,74 @@
+package io.pgguard.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/** A migration file's name as the user gave it and its text, decoded as strict UTF-8. */
+record SourceFile(String name, String text) {
+
+    /** Input that cannot be linted: a missing or unreadable file, or bytes that are not UTF-8. */
+    static final class InputException extends Exception {
+        InputException(String message) {
+            super(message);
+        }
+    }
+
+    static SourceFile read(Path path, String name) throws InputException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(path);
+        } catch (NoSuchFileException e) {
+            throw new InputException(name + ": no such file");
+        } catch (IOException e) {
+            throw new InputException(name + ": cannot read: " + e.getMessage());
+        }
+        return decode(bytes, name);
+    }
+
+    static SourceFile readStdin(InputStream in) throws InputException {
+        try {
+            return decode(in.readAllBytes(), "-");
+        } catch (IOException e) {
+            throw new InputException("-: cannot read standard input: " + e.getMessage());
+        }
+    }
+
+    static SourceFile decode(byte[] bytes, String name) throws InputException {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CoderResult result = decoder.decode(in, out, true);
+        if (result.isError()) {
+            int offset = in.position();
+            int line = 1;
+            int lineStart = 0;
+            for (int i = 0; i < offset; i++) {
+                if (bytes[i] == '\n') {
+                    line++;
+                    lineStart = i + 1;
+                }
+            }
+            throw new InputException(name + ":" + line + ":" + (offset - lineStart + 1)
+                    + ": not valid UTF-8 (byte 0x" + String.format("%02x", bytes[offset] & 0xff)
+                    + "); save the file as UTF-8");
+        }
+        decoder.flush(out);
+        out.flip();
+        String text = out.toString();
+        if (!text.isEmpty() && text.charAt(0) == '\uFEFF') {
+            text = text.substring(1);
+        }
+        return new SourceFile(name, text);
+    }
+}

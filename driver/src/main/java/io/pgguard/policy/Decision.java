@@ -1,0 +1,18 @@
+package io.pgguard.policy;
+
+import io.pgguard.classify.Classification;
+import io.pgguard.classify.Finding;
+
+import java.util.List;
+
+/**
+ * What the policy decided for one statement: the action, the finding that decided it (null when allowed), and the
+ * findings an explicit override let through, which are always logged.
+ */
+public record Decision(Action action, Classification classification, Finding finding, List<Finding> overridden,
+                       Target target) {
+
+    public boolean blocked() {
+        return action == Action.BLOCK;
+    }
+}

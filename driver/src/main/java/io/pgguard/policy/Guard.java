@@ -1,0 +1,72 @@
+package io.pgguard.policy;
+
+import io.pgguard.classify.Classification;
+import io.pgguard.classify.Classifier;
+import io.pgguard.classify.Context;
+import io.pgguard.sql.Lexer;
+import io.pgguard.sql.SqlStatement;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The single entry point the JDBC driver and the agent call: SQL text in, verdict out. A statement string seen
+ * before is answered from a bounded cache without lexing or allocating.
+ */
+public final class Guard {
+
+    /** Distinct statement strings remembered; past this the cache starts over (hot statements return at once). */
+    static final int CACHE_SIZE = 8192;
+
+    private final Classifier classifier;
+    private final Target target;
+    private final Policy policy;
+    private final ConcurrentHashMap<String, Verdict> cache = new ConcurrentHashMap<>();
+
+    public Guard(Classifier classifier, Target target, Policy policy) {
+        this.classifier = classifier;
+        this.target = target;
+        this.policy = policy;
+    }
+
+    public Target target() {
+        return target;
+    }
+
+    public Policy policy() {
+        return policy;
+    }
+
+    public Classifier classifier() {
+        return classifier;
+    }
+
+    /** Classifies and decides every statement of {@code sql}; the verdict is the strictest decision. */
+    public Verdict check(String sql) {
+        Verdict cached = cache.get(sql);
+        if (cached != null) {
+            return cached;
+        }
+        Verdict verdict = decide(sql);
+        if (cache.size() >= CACHE_SIZE) {
+            cache.clear();
+        }
+        cache.put(sql, verdict);
+        return verdict;
+    }
+
+    private Verdict decide(String sql) {
+        List<SqlStatement> statements = Lexer.split(sql);
+        Context context = Context.statements();
+        List<Decision> decisions = new ArrayList<>(statements.size());
+        Action action = Action.ALLOW;
+        for (SqlStatement st : statements) {
+            Classification c = classifier.classify(st, context);
+            Decision d = policy.decide(c, target);
+            decisions.add(d);
+            action = Action.max(action, d.action());
+        }
+        return new Verdict(action, List.copyOf(decisions));
+    }
+}

@@ -1,0 +1,88 @@
+package io.pgguard.policy;
+
+import io.pgguard.classify.Classification;
+import io.pgguard.classify.Finding;
+import io.pgguard.classify.Risk;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The action for each risk level, and the overrides. By default a non-local target blocks destructive and
+ * unknown statements and warns about unsafe and breaking ones; a local target only warns. A configured action
+ * applies to every target. An override (a {@code pgguard:allow rule reason="..."} comment or a process-wide
+ * allowed rule) turns a block into a logged warning for that rule only.
+ */
+public record Policy(Map<Risk, Action> configured, Set<String> allowedRules, boolean logRawSql) {
+
+    public Policy {
+        configured = Map.copyOf(configured);
+        allowedRules = Set.copyOf(allowedRules);
+    }
+
+    public static Policy defaults() {
+        return new Policy(Map.of(), Set.of(), false);
+    }
+
+    /** This policy with the action for one risk level set. */
+    public Policy with(Risk risk, Action action) {
+        Map<Risk, Action> map = new EnumMap<>(Risk.class);
+        map.putAll(configured);
+        map.put(risk, action);
+        return new Policy(map, allowedRules, logRawSql);
+    }
+
+    public Action actionFor(Risk risk, Target target) {
+        if (risk == Risk.SAFE) {
+            return Action.ALLOW;
+        }
+        Action set = configured.get(risk);
+        if (set != null) {
+            return set;
+        }
+        if (target.local()) {
+            return Action.WARN;
+        }
+        return risk == Risk.DESTRUCTIVE || risk == Risk.UNKNOWN ? Action.BLOCK : Action.WARN;
+    }
+
+    /** Decides one classified statement for a target. */
+    public Decision decide(Classification c, Target target) {
+        Action action = Action.ALLOW;
+        Finding deciding = null;
+        List<Finding> overridden = List.of();
+        List<Directive> allows = null;
+        for (Finding f : c.findings()) {
+            Action act = actionFor(f.risk(), target);
+            if (act == Action.BLOCK) {
+                if (allows == null) {
+                    allows = Directive.parse(c.statement(), "allow");
+                }
+                if (allowedRules.contains(f.ruleId()) || allowedBy(allows, f.ruleId())) {
+                    if (overridden.isEmpty()) {
+                        overridden = new ArrayList<>(1);
+                    }
+                    overridden.add(f);
+                    act = Action.WARN;
+                }
+            }
+            if (act.compareTo(action) > 0) {
+                action = act;
+                deciding = f;
+            }
+        }
+        return new Decision(action, c, deciding, overridden.isEmpty() ? List.of() : List.copyOf(overridden), target);
+    }
+
+    private static boolean allowedBy(List<Directive> allows, String ruleId) {
+        for (Directive d : allows) {
+            if (d.hasReason() && d.ruleIds().contains(ruleId)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,115 @@
+package io.pgguard.policy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The database a statement is meant for, and whether it is local: only when every host is {@code localhost}, a
+ * loopback literal, a Unix socket or a name the user listed as local. Names are never resolved (fail closed).
+ */
+public record Target(boolean local, String description, String reason) {
+
+    /** A target treated as production, for example when linting without a URL. */
+    public static Target production(String reason) {
+        return new Target(false, "production", reason);
+    }
+
+    /**
+     * Decides locality from a {@code jdbc:postgresql:} or {@code jdbc:pgguard:postgresql:} URL. Hosts come from
+     * the authority ({@code host[:port][,host2[:port2]]}, IPv6 in brackets), else from a {@code host=} or
+     * {@code PGHOST=} parameter; no host at all means pgjdbc's default, localhost.
+     */
+    public static Target fromUrl(String url, Set<String> localHosts) {
+        List<String> hosts = hosts(url);
+        String description = String.join(",", hosts);
+        for (String host : hosts) {
+            if (!isLocalHost(host, localHosts)) {
+                return new Target(false, description, "host " + host + " is not local");
+            }
+        }
+        return new Target(true, description, hosts.size() == 1 ? "host " + description + " is local"
+                : "every host (" + description + ") is local");
+    }
+
+    /** The hosts a JDBC URL names, without ports; never the user, password or other parameters. */
+    static List<String> hosts(String url) {
+        String rest = url;
+        for (String prefix : new String[] {"jdbc:pgguard:postgresql:", "jdbc:postgresql:"}) {
+            if (rest.regionMatches(true, 0, prefix, 0, prefix.length())) {
+                rest = rest.substring(prefix.length());
+                break;
+            }
+        }
+        List<String> hosts = new ArrayList<>();
+        String query = "";
+        int q = rest.indexOf('?');
+        if (q >= 0) {
+            query = rest.substring(q + 1);
+            rest = rest.substring(0, q);
+        }
+        if (rest.startsWith("//")) {
+            String authority = rest.substring(2);
+            int slash = authority.indexOf('/');
+            if (slash >= 0) {
+                authority = authority.substring(0, slash);
+            }
+            for (String part : authority.split(",")) {
+                String host = stripPort(part.trim());
+                if (!host.isEmpty()) {
+                    hosts.add(host);
+                }
+            }
+        }
+        if (hosts.isEmpty()) {
+            for (String param : query.split("&")) {
+                int eq = param.indexOf('=');
+                String key = eq < 0 ? param : param.substring(0, eq);
+                if (eq > 0 && (key.equalsIgnoreCase("host") || key.equals("PGHOST"))) {
+                    for (String h : java.net.URLDecoder.decode(param.substring(eq + 1),
+                            java.nio.charset.StandardCharsets.UTF_8).split(",")) {
+                        hosts.add(stripPort(h.trim()));
+                    }
+                }
+            }
+        }
+        if (hosts.isEmpty()) {
+            hosts.add("localhost");
+        }
+        return hosts;
+    }
+
+    private static String stripPort(String hostPort) {
+        if (hostPort.startsWith("[")) {
+            int close = hostPort.indexOf(']');
+            return close > 0 ? hostPort.substring(1, close) : hostPort;
+        }
+        int colon = hostPort.indexOf(':');
+        if (colon >= 0 && hostPort.indexOf(':', colon + 1) < 0) {
+            return hostPort.substring(0, colon);
+        }
+        return hostPort;
+    }
+
+    /** Whether a host, as written, is local without resolving it. */
+    public static boolean isLocalHost(String host, Set<String> localHosts) {
+        String h = host.toLowerCase(Locale.ROOT);
+        if (h.equals("localhost") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1") || h.startsWith("/")) {
+            return true;
+        }
+        if (localHosts.contains(h)) {
+            return true;
+        }
+        String[] octets = h.split("\\.", -1);
+        if (octets.length != 4 || !octets[0].equals("127")) {
+            return false;
+        }
+        for (String o : octets) {
+            if (o.isEmpty() || o.length() > 3 || !o.chars().allMatch(Character::isDigit) || Integer.parseInt(o) > 255) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

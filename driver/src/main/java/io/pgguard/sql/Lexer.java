@@ -1,0 +1,474 @@
+package io.pgguard.sql;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A single-pass PostgreSQL lexer and statement splitter, following the server's {@code scan.l} with
+ * {@code standard_conforming_strings = on}. It splits where the server would: at a semicolon outside parentheses
+ * and outside a {@code BEGIN ATOMIC ... END} routine body. It never throws and runs in time linear in the input:
+ * every loop advances the position, and a dollar-quote end is searched only at {@code $} characters (a tag holds
+ * no {@code $}, so no character is compared twice against the same tag).
+ */
+public final class Lexer {
+
+    private final String src;
+    private final int length;
+    private int pos;
+
+    // Line bookkeeping, advanced monotonically so computing positions stays linear.
+    private int lineAt;
+    private int line = 1;
+    private int lineStart;
+
+    private final List<SqlStatement> statements = new ArrayList<>();
+    private List<Token> tokens = new ArrayList<>();
+    private List<Comment> comments = List.of();
+    private int firstLine;
+    private int firstColumn;
+    private int semicolonLine = -1;
+
+    // Splitting state of the current statement.
+    private int parenDepth;
+    private int beginDepth;
+    private int wordIndex;
+    private boolean routineDefinition;
+    private boolean createSeen;
+    private boolean orSeen;
+
+    private Lexer(String src) {
+        this.src = src;
+        this.length = src.length();
+    }
+
+    /** Splits {@code sql} into its non-empty statements; an unreadable tail becomes a statement with an error. */
+    public static List<SqlStatement> split(String sql) {
+        Lexer lexer = new Lexer(sql == null ? "" : sql);
+        lexer.run();
+        return lexer.statements;
+    }
+
+    private void run() {
+        while (pos < length) {
+            char c = src.charAt(pos);
+            if (isSpace(c)) {
+                pos++;
+            } else if (c == '-' && peek(1) == '-') {
+                lineComment();
+            } else if (c == '/' && peek(1) == '*') {
+                if (!blockComment()) {
+                    return;
+                }
+            } else if (c == ';') {
+                if (parenDepth == 0 && beginDepth == 0) {
+                    boolean ended = !tokens.isEmpty();
+                    pos++;
+                    finishStatement(null);
+                    if (ended) {
+                        advanceTo(pos - 1);
+                        semicolonLine = line;
+                    }
+                } else {
+                    add(TokenType.SEMICOLON, pos, ++pos);
+                }
+            } else if (!token(c)) {
+                return;
+            }
+        }
+        if (beginDepth > 0) {
+            finishStatement(new LexError("unterminated BEGIN ATOMIC routine body", tokens.get(0).start(), firstLine,
+                    firstColumn));
+        } else {
+            finishStatement(null);
+        }
+    }
+
+    /** Reads one token starting at {@code c}; returns false when the input ended inside it (error recorded). */
+    private boolean token(char c) {
+        int start = pos;
+        switch (c) {
+            case '\'':
+                return quoted(start, pos + 1, false, TokenType.STRING, "string");
+            case '"':
+                return quoted(start, pos + 1, false, TokenType.QUOTED_IDENT, "quoted identifier");
+            case '$':
+                return dollar(start);
+            case '(':
+                parenDepth++;
+                add(TokenType.LPAREN, start, ++pos);
+                return true;
+            case ')':
+                if (parenDepth > 0) {
+                    parenDepth--;
+                }
+                add(TokenType.RPAREN, start, ++pos);
+                return true;
+            case '[':
+                add(TokenType.LBRACKET, start, ++pos);
+                return true;
+            case ']':
+                add(TokenType.RBRACKET, start, ++pos);
+                return true;
+            case ',':
+                add(TokenType.COMMA, start, ++pos);
+                return true;
+            case ':':
+                if (peek(1) == ':') {
+                    pos += 2;
+                    add(TokenType.CAST, start, pos);
+                } else {
+                    add(TokenType.COLON, start, ++pos);
+                }
+                return true;
+            case '.':
+                if (isDigit(peek(1))) {
+                    number(start);
+                } else {
+                    add(TokenType.DOT, start, ++pos);
+                }
+                return true;
+            default:
+                break;
+        }
+        if (isDigit(c)) {
+            number(start);
+            return true;
+        }
+        if (isIdentStart(c)) {
+            return word(start);
+        }
+        if (isOperatorChar(c)) {
+            operator(start);
+            return true;
+        }
+        add(TokenType.OTHER, start, ++pos);
+        return true;
+    }
+
+    private boolean word(int start) {
+        char c = src.charAt(start);
+        char next = peek(1);
+        // String prefixes: E'', B'', X'', N'' and U&'' / U&"".
+        if (next == '\'') {
+            char lower = Character.toLowerCase(c);
+            if (lower == 'e') {
+                return quoted(start, start + 2, true, TokenType.STRING, "escape string");
+            }
+            if (lower == 'b' || lower == 'x' || lower == 'n') {
+                return quoted(start, start + 2, false, TokenType.STRING, "string");
+            }
+        }
+        if ((c == 'u' || c == 'U') && next == '&') {
+            char q = peek(2);
+            if (q == '\'') {
+                return quoted(start, start + 3, false, TokenType.STRING, "Unicode string");
+            }
+            if (q == '"') {
+                return quoted(start, start + 3, false, TokenType.QUOTED_IDENT, "Unicode quoted identifier");
+            }
+        }
+        pos++;
+        while (pos < length && isIdentChar(src.charAt(pos))) {
+            pos++;
+        }
+        add(TokenType.WORD, start, pos);
+        trackRoutineBody(start, pos);
+        return true;
+    }
+
+    /** A quoted token whose body starts at {@code bodyStart}; the quote is the character just before it. */
+    private boolean quoted(int start, int bodyStart, boolean backslashEscapes, TokenType type, String what) {
+        char quote = src.charAt(bodyStart - 1);
+        int i = bodyStart;
+        while (i < length) {
+            char c = src.charAt(i);
+            if (c == quote) {
+                if (i + 1 < length && src.charAt(i + 1) == quote) {
+                    i += 2;
+                    continue;
+                }
+                pos = i + 1;
+                add(type, start, pos);
+                return true;
+            }
+            i += (c == '\\' && backslashEscapes) ? 2 : 1;
+        }
+        pos = length;
+        add(type, start, length);
+        finishStatement(error("unterminated " + what, start));
+        return false;
+    }
+
+    private boolean dollar(int start) {
+        int i = start + 1;
+        if (i < length && isDigit(src.charAt(i))) {
+            while (i < length && isDigit(src.charAt(i))) {
+                i++;
+            }
+            pos = i;
+            add(TokenType.PARAM, start, pos);
+            return true;
+        }
+        if (i < length && isIdentStart(src.charAt(i))) {
+            while (i < length && isDollarTagChar(src.charAt(i))) {
+                i++;
+            }
+        }
+        if (i >= length || src.charAt(i) != '$') {
+            // A lone '$' is not valid SQL; keep it as a token the classifier will not recognise.
+            add(TokenType.OTHER, start, ++pos);
+            return true;
+        }
+        int tagEnd = i + 1;
+        int tagLength = tagEnd - start;
+        int j = tagEnd;
+        while (j < length) {
+            int candidate = src.indexOf('$', j);
+            if (candidate < 0) {
+                break;
+            }
+            if (src.regionMatches(candidate, src, start, tagLength)) {
+                pos = candidate + tagLength;
+                tokens.add(new Token(TokenType.DOLLAR_STRING, start, pos, tagEnd, candidate));
+                markFirst(start);
+                return true;
+            }
+            j = candidate + 1;
+        }
+        pos = length;
+        tokens.add(new Token(TokenType.DOLLAR_STRING, start, length, tagEnd, length));
+        markFirst(start);
+        finishStatement(error("unterminated dollar-quoted string " + src.substring(start, tagEnd), start));
+        return false;
+    }
+
+    private void number(int start) {
+        int i = start;
+        if (src.charAt(i) == '0' && i + 1 < length && "xXoObB".indexOf(src.charAt(i + 1)) >= 0
+                && i + 2 < length && isIdentChar(src.charAt(i + 2))) {
+            i += 2;
+            while (i < length && (isIdentChar(src.charAt(i)))) {
+                i++;
+            }
+        } else {
+            while (i < length && (isDigit(src.charAt(i)) || src.charAt(i) == '_')) {
+                i++;
+            }
+            if (i < length && src.charAt(i) == '.' && !(i + 1 < length && src.charAt(i + 1) == '.')) {
+                i++;
+                while (i < length && (isDigit(src.charAt(i)) || src.charAt(i) == '_')) {
+                    i++;
+                }
+            }
+            if (i < length && (src.charAt(i) == 'e' || src.charAt(i) == 'E')) {
+                int e = i + 1;
+                if (e < length && (src.charAt(e) == '+' || src.charAt(e) == '-')) {
+                    e++;
+                }
+                if (e < length && isDigit(src.charAt(e))) {
+                    i = e;
+                    while (i < length && isDigit(src.charAt(i))) {
+                        i++;
+                    }
+                }
+            }
+        }
+        pos = i;
+        add(TokenType.NUMBER, start, pos);
+    }
+
+    private void operator(int start) {
+        int i = start;
+        while (i < length && isOperatorChar(src.charAt(i))) {
+            char c = src.charAt(i);
+            // A comment start ends the operator, as in scan.l.
+            if (i > start && ((c == '-' && i + 1 < length && src.charAt(i + 1) == '-')
+                    || (c == '/' && i + 1 < length && src.charAt(i + 1) == '*'))) {
+                break;
+            }
+            i++;
+        }
+        pos = i;
+        add(TokenType.OPERATOR, start, pos);
+    }
+
+    private void lineComment() {
+        int start = pos;
+        int end = src.indexOf('\n', pos);
+        if (end < 0) {
+            end = length;
+        }
+        pos = end;
+        addComment(start, end, src.substring(start + 2, end), true);
+    }
+
+    private boolean blockComment() {
+        int start = pos;
+        int depth = 0;
+        int i = pos;
+        while (i < length) {
+            char c = src.charAt(i);
+            if (c == '/' && i + 1 < length && src.charAt(i + 1) == '*') {
+                depth++;
+                i += 2;
+            } else if (c == '*' && i + 1 < length && src.charAt(i + 1) == '/') {
+                depth--;
+                i += 2;
+                if (depth == 0) {
+                    pos = i;
+                    addComment(start, i, src.substring(start + 2, i - 2), false);
+                    return true;
+                }
+            } else {
+                i++;
+            }
+        }
+        pos = length;
+        addComment(start, length, src.substring(start + 2), false);
+        finishStatement(error("unterminated /* comment", start));
+        return false;
+    }
+
+    /**
+     * Tracks {@code CREATE [OR REPLACE] FUNCTION|PROCEDURE ... BEGIN ATOMIC ... END}, inside which semicolons do not
+     * end the statement. Unlike psql's heuristic, a bare {@code BEGIN} does not count: a function may be named
+     * {@code begin}, and missing a split would hide the next statement.
+     */
+    private void trackRoutineBody(int start, int end) {
+        int index = wordIndex++;
+        if (index == 0) {
+            createSeen = matches(start, end, "CREATE");
+            return;
+        }
+        if (index == 1 && createSeen) {
+            orSeen = matches(start, end, "OR");
+            routineDefinition = matches(start, end, "FUNCTION") || matches(start, end, "PROCEDURE");
+            return;
+        }
+        if (index == 3 && orSeen) {
+            routineDefinition = matches(start, end, "FUNCTION") || matches(start, end, "PROCEDURE");
+            return;
+        }
+        if (!routineDefinition || parenDepth > 0) {
+            return;
+        }
+        if (matches(start, end, "ATOMIC") && tokens.size() >= 2) {
+            Token previous = tokens.get(tokens.size() - 2);
+            if (previous.type() == TokenType.WORD && matches(previous.start(), previous.end(), "BEGIN")) {
+                beginDepth++;
+            }
+        } else if (beginDepth > 0 && matches(start, end, "CASE")) {
+            beginDepth++;
+        } else if (beginDepth > 0 && matches(start, end, "END")) {
+            beginDepth--;
+        }
+    }
+
+    private boolean matches(int start, int end, String upper) {
+        return end - start == upper.length() && src.regionMatches(true, start, upper, 0, upper.length());
+    }
+
+    private void add(TokenType type, int start, int end) {
+        tokens.add(new Token(type, start, end));
+        markFirst(start);
+    }
+
+    private void markFirst(int start) {
+        if (tokens.size() == 1) {
+            semicolonLine = -1;
+            advanceTo(start);
+            firstLine = line;
+            firstColumn = start - lineStart + 1;
+        }
+    }
+
+    private void addComment(int start, int end, String body, boolean lineComment) {
+        advanceTo(start);
+        Comment comment = new Comment(start, end, line, body);
+        if (lineComment && tokens.isEmpty() && line == semicolonLine && !statements.isEmpty()) {
+            // "DROP TABLE t; -- pgguard:..." speaks of the statement it follows on the same line.
+            SqlStatement previous = statements.remove(statements.size() - 1);
+            List<Comment> merged = new ArrayList<>(previous.comments());
+            merged.add(comment);
+            statements.add(new SqlStatement(src, previous.tokens(), List.copyOf(merged), previous.line(),
+                    previous.column(), previous.error()));
+            return;
+        }
+        if (comments.isEmpty()) {
+            comments = new ArrayList<>(2);
+        }
+        comments.add(comment);
+    }
+
+    private LexError error(String message, int offset) {
+        advanceTo(offset);
+        return new LexError(message, offset, line, offset - lineStart + 1);
+    }
+
+    private void finishStatement(LexError error) {
+        if (!tokens.isEmpty()) {
+            statements.add(new SqlStatement(src, List.copyOf(tokens), List.copyOf(comments), firstLine, firstColumn,
+                    error));
+            tokens = new ArrayList<>();
+        } else if (error != null) {
+            // An unterminated comment with no statement: keep the error visible as an unreadable statement.
+            statements.add(new SqlStatement(src, List.of(new Token(TokenType.OTHER, error.offset(), length)),
+                    List.copyOf(comments), error.line(), error.column(), error));
+        }
+        comments = List.of();
+        tokens.clear();
+        parenDepth = 0;
+        beginDepth = 0;
+        wordIndex = 0;
+        routineDefinition = false;
+        createSeen = false;
+        orSeen = false;
+    }
+
+    private void advanceTo(int offset) {
+        if (offset < lineAt) {
+            return;
+        }
+        for (int i = lineAt; i < offset; i++) {
+            if (src.charAt(i) == '\n') {
+                line++;
+                lineStart = i + 1;
+            }
+        }
+        lineAt = offset;
+    }
+
+    private char peek(int ahead) {
+        int i = pos + ahead;
+        return i < length ? src.charAt(i) : '\0';
+    }
+
+    private static boolean isSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == 0x0B;
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    private static boolean isIdentStart(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
+    }
+
+    private static boolean isIdentChar(char c) {
+        return isIdentStart(c) || isDigit(c) || c == '$';
+    }
+
+    private static boolean isDollarTagChar(char c) {
+        return isIdentStart(c) || isDigit(c);
+    }
+
+    private static boolean isOperatorChar(char c) {
+        switch (c) {
+            case '+', '-', '*', '/', '<', '>', '=', '~', '!', '@', '#', '%', '^', '&', '|', '`', '?':
+                return true;
+            default:
+                return false;
+        }
+    }
+}
