@@ -182,8 +182,8 @@ final class DataRules {
      * statement are classified as what they are, and the strictest gives the kind.
      */
     static void with(Analysis a, Cursor c, Classifier classifier) {
-        a.kind = "SELECT";
         c.word("RECURSIVE");
+        Classification strictest = null;
         while (!c.atEnd()) {
             c.name();
             c.skipGroup();
@@ -194,18 +194,26 @@ final class DataRules {
                 break;
             }
             int close = c.closing(c.i);
-            a.fold(classifier.nested(a, sub(c.st, c.i + 1, close)), true);
+            Classification cte = classifier.nested(a, sub(c.st, c.i + 1, close));
+            a.fold(cte, false);
+            if (strictest == null || cte.risk().compareTo(strictest.risk()) > 0) {
+                strictest = cte;
+            }
             c.i = close + 1;
             if (!c.take(TokenType.COMMA)) {
                 break;
             }
         }
-        if (!c.atEnd()) {
-            Classification main = classifier.nested(a, sub(c.st, c.i, c.end));
-            a.fold(main, true);
-            if (a.table == null || main.lock() == a.lock) {
-                a.table = main.table() != null ? main.table() : a.table;
-            }
+        Classification main = c.atEnd() ? null : classifier.nested(a, sub(c.st, c.i, c.end));
+        if (main != null) {
+            a.fold(main, false);
+        }
+        // The main statement names the kind unless a data-modifying CTE is stricter: a DELETE in a CTE is a DELETE.
+        Classification kind = main == null || strictest != null && strictest.risk().compareTo(main.risk()) > 0
+                ? strictest : main;
+        a.kind = kind == null ? "SELECT" : kind.kind();
+        if (kind != null && kind.table() != null) {
+            a.table = kind.table();
         }
     }
 

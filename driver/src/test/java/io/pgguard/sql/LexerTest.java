@@ -1,0 +1,155 @@
+package io.pgguard.sql;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class LexerTest {
+
+    private static List<String> texts(String sql) {
+        return Lexer.split(sql).stream().map(SqlStatement::text).toList();
+    }
+
+    @Test
+    void splitsAtTopLevelSemicolons() {
+        assertEquals(List.of("SELECT 1", "SELECT 2", "SELECT 3"), texts("SELECT 1; SELECT 2;\nSELECT 3"));
+    }
+
+    @Test
+    void emptyStatementsAndCommentsOnlyAreNotStatements() {
+        assertEquals(List.of("SELECT 1"), texts(";;  -- nothing\n; SELECT 1 ; /* trailing */ ;"));
+        assertTrue(Lexer.split("").isEmpty());
+        assertTrue(Lexer.split("  -- only a comment").isEmpty());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "SELECT 'a;b'; SELECT 2|2",
+        "SELECT 'it''s; fine'; SELECT 2|2",
+        "SELECT E'it\\'s; fine'; SELECT 2|2",
+        "SELECT E'back\\\\'; SELECT 2|2",
+        "SELECT 'back\\'; SELECT 2|2",
+        "SELECT U&'d\\0061t;a'; SELECT 2|2",
+        "SELECT U&\"d;a\" FROM t; SELECT 2|2",
+        "SELECT B'1010', X'1F;'; SELECT 2|2",
+        "SELECT $$a;b$$; SELECT 2|2",
+        "SELECT $fn$ $$ ; $$ $fn$; SELECT 2|2",
+        "SELECT $a$ $b$ ; $b$ $a$; SELECT 2|2",
+        "SELECT \"col;umn\" FROM \"t\"\"x\"; SELECT 2|2",
+        "SELECT 1 /* c; /* nested; */ still; */; SELECT 2|2",
+        "SELECT 1 -- c; not a split\\n; SELECT 2|2",
+        "SELECT (1; 2); SELECT 2|2",
+        "SELECT a$b$c FROM t; SELECT $1; SELECT 2|3",
+        "SELECT 1::int; SELECT 2|2",
+        "SELECT ? ; SELECT '?'|2",
+    })
+    void quotingAndCommentsHideSemicolons(String sql, int statements) {
+        sql = sql.replace("\\n", "\n");
+        assertEquals(statements, Lexer.split(sql).size(), sql);
+    }
+
+    @Test
+    void beginAtomicBodyIsOneStatement() {
+        String sql = "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT CASE WHEN true "
+                + "THEN 1 END; END; DROP TABLE x";
+        List<String> parts = texts(sql);
+        assertEquals(2, parts.size());
+        assertTrue(parts.get(0).endsWith("END"));
+        assertEquals("DROP TABLE x", parts.get(1));
+    }
+
+    @Test
+    void aFunctionNamedBeginDoesNotSwallowTheNextStatement() {
+        String sql = "CREATE FUNCTION begin() RETURNS int AS 'select 1' LANGUAGE sql; DROP TABLE x";
+        assertEquals(2, Lexer.split(sql).size());
+        String orReplace = "CREATE OR REPLACE PROCEDURE p() LANGUAGE sql BEGIN ATOMIC INSERT INTO t VALUES (1); END;"
+                + "DELETE FROM t";
+        assertEquals(2, Lexer.split(orReplace).size());
+    }
+
+    @Test
+    void positionsAreLineAndColumnOfTheFirstToken() {
+        List<SqlStatement> st = Lexer.split("-- header\nSELECT 1;\n\n   /* x */ UPDATE t\n SET a = 1;");
+        assertEquals(2, st.get(0).line());
+        assertEquals(1, st.get(0).column());
+        assertEquals(4, st.get(1).line());
+        assertEquals(12, st.get(1).column());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "SELECT 1;\\nSELECT 'abc|2|8|unterminated string",
+        "SELECT 1;\\n  SELECT E'ab\\'|2|10|unterminated escape string",
+        "SELECT $x$ body|1|8|unterminated dollar-quoted string $x$",
+        "SELECT 1 /* a /* b */|1|10|unterminated /* comment",
+        "SELECT \"abc|1|8|unterminated quoted identifier",
+        "CREATE FUNCTION f() RETURNS int LANGUAGE sql\\nBEGIN ATOMIC SELECT 1;|1|1|unterminated BEGIN ATOMIC routine body",
+    })
+    void unterminatedInputIsReportedWithItsPosition(String sql, int line, int column, String message) {
+        sql = sql.replace("\\n", "\n");
+        List<SqlStatement> st = Lexer.split(sql);
+        SqlStatement last = st.get(st.size() - 1);
+        LexError error = last.error();
+        assertNotNull(error, sql);
+        assertEquals(message, error.message());
+        assertEquals(line, error.line());
+        assertEquals(column, error.column());
+    }
+
+    @Test
+    void unterminatedCommentAloneIsStillReported() {
+        List<SqlStatement> st = Lexer.split("SELECT 1; /* never closed");
+        assertEquals(2, st.size());
+        assertNotNull(st.get(1).error());
+        assertNull(st.get(0).error());
+    }
+
+    @Test
+    void fingerprintReplacesLiteralsAndParametersAndDropsComments() {
+        SqlStatement st = Lexer.split("SELECT  a, 'x''y', E'\\n', $$body$$, 42, 1.5e3, $1 /* c */ FROM t\n"
+                + " WHERE b = ? -- tail").get(0);
+        assertEquals("SELECT a, ?, ?, ?, ?, ?, ? FROM t WHERE b = ?", st.fingerprint());
+        assertEquals("UPDATE t SET pw = ?", Lexer.split("UPDATE t SET pw = 'hunter2'").get(0).fingerprint());
+    }
+
+    @Test
+    void commentsBelongToTheirStatementAndASameLineTrailingComment() {
+        List<SqlStatement> st = Lexer.split("-- about one\nSELECT 1; -- still one\n-- about two\nSELECT 2");
+        assertEquals(2, st.get(0).comments().size());
+        assertEquals(" still one", st.get(0).comments().get(1).body());
+        assertEquals(1, st.get(1).comments().size());
+        assertEquals(" about two", st.get(1).comments().get(0).body());
+    }
+
+    @Test
+    void tokensOfADollarStringExposeItsBody() {
+        SqlStatement st = Lexer.split("DO $tag$ BEGIN NULL; END $tag$").get(0);
+        Token body = st.token(1);
+        assertEquals(TokenType.DOLLAR_STRING, body.type());
+        assertEquals(" BEGIN NULL; END ", st.source().substring(body.bodyStart(), body.bodyEnd()));
+    }
+
+    @Test
+    void operatorStopsBeforeACommentStart() {
+        SqlStatement st = Lexer.split("SELECT 1 +-- comment\n 2").get(0);
+        assertEquals(List.of("SELECT", "1", "+", "2"), st.tokens().stream()
+                .map(t -> st.source().substring(t.start(), t.end())).toList());
+    }
+
+    @Test
+    void neverThrowsOnArbitraryCharacters() {
+        String nasty = "\u0000\uFFFF$\\{}`'\"/*$$$a$";
+        for (int i = 0; i < nasty.length(); i++) {
+            for (int j = i; j <= nasty.length(); j++) {
+                Lexer.split(nasty.substring(i, j));
+            }
+        }
+    }
+}
