@@ -89,7 +89,9 @@ final class Analysis {
         }
     }
 
+    /** The classification, its findings strictest first (the order is stable among equals). */
     Classification build() {
+        findings.sort((x, y) -> y.risk().compareTo(x.risk()));
         List<Finding> list = List.copyOf(findings);
         return new Classification(statement, kind == null ? "UNKNOWN" : kind, Classification.riskOf(list), table,
                 lock, rewrite, list);

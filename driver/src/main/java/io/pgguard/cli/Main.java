@@ -18,6 +18,7 @@ public final class Main {
                    [--fail-on unsafe|breaking|destructive] PATH...|-
                   classify every statement of the given SQL files (a directory: its *.sql files in name
                   order; -: standard input) and decide them for the target (no --url: production)
+              rules      print the rule catalogue as a Markdown table
               --version  print the version
 
             exit status: 0 clean, 1 findings at or above --fail-on (default: anything that would be
@@ -41,6 +42,9 @@ public final class Main {
         switch (args[0]) {
             case "lint":
                 return new LintCommand(in, out, err).run(rest);
+            case "rules":
+                out.print(RuleTable.markdown());
+                return CLEAN;
             case "--version":
             case "version":
                 out.println("pgguard " + version());

@@ -1,0 +1,238 @@
+package io.pgguard.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class LintCommandTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    /** Exit status, standard output and standard error of one CLI run. */
+    record Run(int status, String out, String err) {
+        JsonNode json() throws Exception {
+            return JSON.readTree(out);
+        }
+    }
+
+    private static Run run(String stdin, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Main.run(args, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private Path file(String name, String sql) throws Exception {
+        Path p = dir.resolve(name);
+        Files.writeString(p, sql);
+        return p;
+    }
+
+    @Test
+    void jsonHasOneElementPerTopLevelStatementWithTheDesignFields() throws Exception {
+        Path f = file("V1__x.sql", "-- header\nCREATE TABLE t (id bigint);;\n\nDELETE FROM t;\n"
+                + "DO $$ BEGIN DELETE FROM orders; END $$;\n");
+        Run r = run("", "lint", "--format", "json", f.toString());
+        assertEquals(1, r.status(), r.err());
+        JsonNode arr = r.json();
+        assertEquals(3, arr.size());
+        JsonNode create = arr.get(0);
+        List<String> fields = new ArrayList<>();
+        create.fieldNames().forEachRemaining(fields::add);
+        assertEquals(List.of("file", "statement_index", "line", "sql", "kind", "risk", "table", "lock", "rewrite",
+                "rules", "decision"), fields);
+        assertEquals(f.toString(), create.get("file").asText());
+        assertEquals(0, create.get("statement_index").asInt());
+        assertEquals(2, create.get("line").asInt());
+        assertEquals("CREATE TABLE t (id bigint)", create.get("sql").asText());
+        assertEquals("safe", create.get("risk").asText());
+        assertEquals("AccessExclusiveLock", create.get("lock").asText());
+        assertEquals("allow", create.get("decision").asText());
+        // The DELETE is on a table created in the same file: empty, nothing lost.
+        JsonNode delete = arr.get(1);
+        assertEquals(1, delete.get("statement_index").asInt());
+        assertEquals(4, delete.get("line").asInt());
+        assertEquals("safe", delete.get("risk").asText());
+        JsonNode doBlock = arr.get(2);
+        assertEquals("DO", doBlock.get("kind").asText());
+        assertEquals("destructive", doBlock.get("risk").asText());
+        assertEquals("orders", doBlock.get("table").asText());
+        assertEquals("unbounded-delete", doBlock.get("rules").get(0).asText());
+        assertEquals("block", doBlock.get("decision").asText());
+        assertTrue(doBlock.get("table").isTextual() && create.get("rewrite").isBoolean());
+    }
+
+    @Test
+    void exitStatusFollowsBlocksByDefaultAndTheThresholdWithFailOn() throws Exception {
+        Path unsafe = file("unsafe.sql", "CREATE INDEX i ON orders (a);");
+        Path destructive = file("destructive.sql", "TRUNCATE orders;");
+        assertEquals(0, run("", "lint", unsafe.toString()).status());
+        assertEquals(1, run("", "lint", "--fail-on", "unsafe", unsafe.toString()).status());
+        assertEquals(0, run("", "lint", "--fail-on=breaking", unsafe.toString()).status());
+        assertEquals(1, run("", "lint", destructive.toString()).status());
+        // Against a local target nothing is blocked, but the threshold still holds.
+        assertEquals(0, run("", "lint", "--url", "jdbc:postgresql://localhost/app", destructive.toString()).status());
+        assertEquals(1, run("", "lint", "--url", "jdbc:pgguard:postgresql://db.prod.internal/app",
+                destructive.toString()).status());
+        assertEquals(1, run("", "lint", "--url", "jdbc:postgresql://127.0.0.1/app", "--fail-on", "destructive",
+                destructive.toString()).status());
+    }
+
+    @Test
+    void directoryIsReadInNameOrderAndRemembersEarlierFiles() throws Exception {
+        file("V2__type.sql", "SET lock_timeout = '1s'; SET statement_timeout = '1min';\n"
+                + "ALTER TABLE t ALTER COLUMN name TYPE varchar(200);");
+        file("V1__create.sql", "CREATE TABLE IF NOT EXISTS t (id bigint, name varchar(100));");
+        file("notes.txt", "DROP TABLE t;");
+        Run r = run("", "lint", "--format", "json", dir.toString());
+        JsonNode arr = r.json();
+        assertEquals(4, arr.size());
+        assertTrue(arr.get(0).get("file").asText().endsWith("V1__create.sql"));
+        JsonNode alter = arr.get(3);
+        assertEquals(false, alter.get("rewrite").asBoolean(), "varchar widening is known from V1");
+        assertEquals("safe", alter.get("risk").asText());
+    }
+
+    @Test
+    void suppressionNeedsAReasonAndAnUnusedOneIsReported() throws Exception {
+        Path ok = file("ok.sql", "-- pgguard:ignore drop-column reason=\"contract step, app v2 no longer reads it\"\n"
+                + "ALTER TABLE orders DROP COLUMN IF EXISTS status;");
+        Run okRun = run("", "lint", "--format", "json", ok.toString());
+        assertEquals(0, okRun.status(), okRun.err());
+        assertEquals("[]", okRun.json().get(0).get("rules").toString().replace("\"require-lock-timeout\",", "")
+                .replace("\"require-statement-timeout\"", "").replace(",", ""));
+
+        Path noReason = file("noreason.sql", "-- pgguard:ignore drop-column\nALTER TABLE orders DROP COLUMN status;");
+        Run nr = run("", "lint", "--format", "json", noReason.toString());
+        assertEquals(1, nr.status());
+        assertTrue(nr.json().get(0).get("rules").toString().contains("drop-column"), "not applied without reason");
+        assertTrue(nr.err().contains("noreason.sql:1:1: pgguard:ignore drop-column has no reason"), nr.err());
+
+        Path unused = file("unused.sql", "SELECT 1; -- pgguard:ignore truncate reason=\"copied from elsewhere\"");
+        Run ur = run("", "lint", unused.toString());
+        assertEquals(1, ur.status());
+        assertTrue(ur.out().contains("unused suppression: truncate does not fire on this statement"), ur.out());
+
+        Path unknownRule = file("unknown.sql", "-- pgguard:ignore no-such-rule reason=\"x\"\nSELECT 1;");
+        assertTrue(run("", "lint", unknownRule.toString()).out().contains("unknown rule no-such-rule"));
+    }
+
+    @Test
+    void anAllowCommentWithAReasonTurnsTheBlockIntoAWarning() throws Exception {
+        Path f = file("allow.sql",
+                "/* pgguard:allow truncate reason=\"reset the staging copy\" */ TRUNCATE staging_orders;");
+        Run r = run("", "lint", "--format", "json", f.toString());
+        assertEquals(0, r.status(), r.out());
+        assertEquals("warn", r.json().get(0).get("decision").asText());
+        assertEquals("destructive", r.json().get(0).get("risk").asText());
+        Path noReason = file("allow2.sql", "/* pgguard:allow truncate */ TRUNCATE staging_orders;");
+        assertEquals("block", run("", "lint", "--format", "json", noReason.toString()).json().get(0)
+                .get("decision").asText());
+    }
+
+    @Test
+    void badInputIsAClearErrorWithPosition() throws Exception {
+        Run missing = run("", "lint", dir.resolve("nope.sql").toString());
+        assertEquals(2, missing.status());
+        assertTrue(missing.err().contains("nope.sql: no such file"), missing.err());
+
+        Path latin1 = dir.resolve("latin1.sql");
+        Files.write(latin1, "SELECT 1;\nSELECT 'caf\u00e9';".getBytes(StandardCharsets.ISO_8859_1));
+        Run enc = run("", "lint", latin1.toString());
+        assertEquals(2, enc.status());
+        assertTrue(enc.err().contains("latin1.sql:2:12: not valid UTF-8"), enc.err());
+
+        Path open = file("open.sql", "SELECT 1;\nCREATE FUNCTION f() RETURNS int AS $body$\n SELECT 1;\n");
+        Run unterminated = run("", "lint", "--format", "json", open.toString());
+        assertEquals(2, unterminated.status());
+        assertTrue(unterminated.err().contains("open.sql:2:36: unterminated dollar-quoted string $body$"),
+                unterminated.err());
+        JsonNode last = unterminated.json().get(1);
+        assertEquals("unknown", last.get("risk").asText());
+        assertEquals("block", last.get("decision").asText());
+        assertTrue(last.get("sql").asText().contains("SELECT 1;"), "nothing of the input is lost");
+
+        assertEquals(2, run("", "lint").status());
+        assertEquals(2, run("", "lint", "--pg-version", "9", open.toString()).status());
+        assertEquals(2, run("", "lint", "--format", "xml", open.toString()).status());
+        assertEquals(2, run("", "lint", "--url", "postgres://x/y", open.toString()).status());
+        assertEquals(2, run("", "frobnicate").status());
+    }
+
+    @Test
+    void standardInputIsLintedAsFileDash() throws Exception {
+        Run r = run("DROP TABLE orders;", "lint", "--format", "json", "-");
+        assertEquals(1, r.status());
+        assertEquals("-", r.json().get(0).get("file").asText());
+        assertEquals("drop-table", r.json().get(0).get("rules").get(0).asText());
+    }
+
+    @Test
+    void pgVersionChangesTheVerdict() throws Exception {
+        Path f = file("enum.sql", "ALTER TYPE mood ADD VALUE IF NOT EXISTS 'meh';");
+        assertEquals("unsafe", run("", "lint", "--pg-version", "11", "--format", "json", f.toString()).json().get(0)
+                .get("risk").asText());
+        assertEquals("safe", run("", "lint", "--pg-version", "17", "--format", "json", f.toString()).json().get(0)
+                .get("risk").asText());
+    }
+
+    @Test
+    void markdownHasTheReviewTablePerFileWithLocksAndAlternatives() throws Exception {
+        file("V1__a.sql", "SET lock_timeout = '1s'; SET statement_timeout = '1min';\n"
+                + "CREATE INDEX IF NOT EXISTS i ON orders (created_at);");
+        file("V2__b.sql", "ALTER TABLE orders DROP COLUMN IF EXISTS legacy;");
+        Run r = run("", "lint", "--format", "markdown", dir.toString());
+        String md = r.out();
+        assertTrue(md.contains("### " + dir.resolve("V1__a.sql")), md);
+        assertTrue(md.contains("### " + dir.resolve("V2__b.sql")), md);
+        assertEquals(2, md.split("\\| Statement \\| Risk \\| Reason \\|", -1).length - 1);
+        assertTrue(md.contains("| `CREATE INDEX IF NOT EXISTS i ON orders (created_at)` (line 2) | **unsafe** |"), md);
+        assertTrue(md.contains("CREATE INDEX takes ShareLock on orders"), md);
+        assertTrue(md.contains("`require-concurrent-index` (unsafe): CREATE INDEX CONCURRENTLY"), md);
+        assertTrue(md.contains("**blocked**"), md);
+    }
+
+    @Test
+    void sarifIsVersion210WithRulesAndResultsOnTheirLines() throws Exception {
+        Path f = file("V3__c.sql", "SELECT 1;\n\n  TRUNCATE orders;");
+        JsonNode sarif = JSON.readTree(run("", "lint", "--format", "sarif", f.toString()).out());
+        assertEquals("2.1.0", sarif.get("version").asText());
+        JsonNode run = sarif.get("runs").get(0);
+        assertEquals("pgguard", run.get("tool").get("driver").get("name").asText());
+        assertTrue(run.get("tool").get("driver").get("rules").size() >= 40);
+        JsonNode result = run.get("results").get(0);
+        assertEquals("truncate", result.get("ruleId").asText());
+        assertEquals("error", result.get("level").asText());
+        JsonNode region = result.get("locations").get(0).get("physicalLocation").get("region");
+        assertEquals(3, region.get("startLine").asInt());
+        assertEquals(3, region.get("startColumn").asInt());
+    }
+
+    @Test
+    void textIsPlainWhenNotATerminal() throws Exception {
+        Path f = file("t.sql", "DELETE FROM orders;");
+        Run r = run("", "lint", f.toString());
+        assertFalse(r.out().contains("\u001b["), "no colour codes into a pipe");
+        assertTrue(r.out().contains("1:1  destructive DELETE  [RowExclusiveLock on orders]  -> block"), r.out());
+        assertTrue(r.out().contains("unbounded-delete: DELETE FROM orders without WHERE deletes every row"), r.out());
+        assertTrue(r.out().contains("1 would be blocked for a non-local target"), r.out());
+    }
+}
