@@ -12,6 +12,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -119,7 +120,11 @@ final class LintCommand {
 
     private List<SourceFile> read(List<String> paths) throws SourceFile.InputException {
         List<SourceFile> out = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
         for (String p : paths) {
+            if (!seen.add(p)) {
+                continue;
+            }
             if (p.equals("-")) {
                 out.add(SourceFile.readStdin(in));
                 continue;
@@ -138,7 +143,9 @@ final class LintCommand {
                     throw new SourceFile.InputException(p + ": directory holds no .sql files");
                 }
                 for (Path f : sql) {
-                    out.add(SourceFile.read(f, f.toString()));
+                    if (seen.add(f.toString())) {
+                        out.add(SourceFile.read(f, f.toString()));
+                    }
                 }
             } else {
                 out.add(SourceFile.read(path, p));
