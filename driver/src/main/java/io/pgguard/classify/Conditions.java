@@ -4,8 +4,10 @@ import io.pgguard.sql.SqlStatement;
 import io.pgguard.sql.TokenType;
 
 /**
- * Recognises a WHERE clause that holds for every row: {@code true}, {@code 1=1}, {@code 'a'='a'}, {@code id = id},
- * {@code NOT false}, a comparison of two literals that is true, or any of these as one branch of a top-level OR.
+ * Recognises a WHERE clause that does not bound a DELETE or UPDATE: one true for every row ({@code true},
+ * {@code 1=1}, {@code 'a'='a'}, {@code id = id}, {@code NOT false}, or any of these as one branch of a top-level OR),
+ * or one that refers to no column at all ({@code ? = ?}, {@code now() > '2020-01-01'}), which is the same for
+ * every row; only a provably false constant ({@code false}, {@code 1 = 0}) bounds it to nothing.
  */
 final class Conditions {
 
@@ -13,6 +15,49 @@ final class Conditions {
     private static final int MAX_NESTING = 32;
 
     private Conditions() {
+    }
+
+    /** Words that can stand in a condition without naming a column. */
+    private static final java.util.Set<String> NON_COLUMN_WORDS = java.util.Set.of("TRUE", "FALSE", "NULL", "NOT",
+            "AND", "OR", "IS", "IN", "BETWEEN", "SYMMETRIC", "LIKE", "ILIKE", "SIMILAR", "TO", "ESCAPE", "DISTINCT",
+            "FROM", "UNKNOWN", "CASE", "WHEN", "THEN", "ELSE", "END", "CAST", "AS", "ANY", "ALL", "SOME", "ARRAY",
+            "INTERVAL", "COLLATE", "ISNULL", "NOTNULL", "CURRENT_DATE", "CURRENT_TIME", "CURRENT_TIMESTAMP",
+            "LOCALTIME", "LOCALTIMESTAMP", "CURRENT_USER", "SESSION_USER", "USER", "CURRENT_ROLE");
+
+    /** Whether tokens [from, to) are a WHERE condition that leaves every row in (or is the same for every row). */
+    static boolean unbounded(SqlStatement st, int from, int to) {
+        if (alwaysTrue(st, from, to)) {
+            return true;
+        }
+        return !referencesColumn(st, from, to) && !alwaysFalse(st, from, to);
+    }
+
+    private static boolean referencesColumn(SqlStatement st, int from, int to) {
+        for (int k = from; k < to; k++) {
+            if (st.is(k, TokenType.QUOTED_IDENT)) {
+                return true;
+            }
+            if (st.is(k, TokenType.WORD) && !st.is(k + 1, TokenType.LPAREN) && !st.is(k - 1, TokenType.CAST)
+                    && !NON_COLUMN_WORDS.contains(st.text(k).toUpperCase(java.util.Locale.ROOT))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean alwaysFalse(SqlStatement st, int from, int to) {
+        int n = to - from;
+        if (n == 1) {
+            return st.isWord(from, "FALSE");
+        }
+        if (n == 2) {
+            return st.isWord(from, "NOT") && st.isWord(from + 1, "TRUE");
+        }
+        if (n == 3 && st.is(from + 1, TokenType.OPERATOR) && isLiteral(st, from) && isLiteral(st, from + 2)) {
+            Boolean value = compareLiterals(st, from, st.text(from + 1), from + 2);
+            return value != null && !value;
+        }
+        return false;
     }
 
     /** Whether tokens [from, to) of the statement are a condition true for every row. */
@@ -93,20 +138,27 @@ final class Conditions {
         if (!isLiteral(st, left) || !isLiteral(st, right)) {
             return false;
         }
+        return Boolean.TRUE.equals(compareLiterals(st, left, op, right));
+    }
+
+    /** The value of a comparison of two literals, or null when it cannot be told without the server. */
+    private static Boolean compareLiterals(SqlStatement st, int left, String op, int right) {
+        String l = st.text(left);
+        String r = st.text(right);
         int cmp;
         if (st.is(left, TokenType.NUMBER) && st.is(right, TokenType.NUMBER)) {
             try {
                 cmp = new java.math.BigDecimal(l.replace("_", "")).compareTo(new java.math.BigDecimal(r.replace("_", "")));
             } catch (NumberFormatException e) {
-                return false;
+                return null;
             }
         } else if (st.is(left, TokenType.STRING) && st.is(right, TokenType.STRING)) {
-            cmp = l.equals(r) ? 0 : 1;
-            if (cmp != 0 && !(op.equals("<>") || op.equals("!="))) {
-                return false;
+            if (!l.equals(r) && !(op.equals("=") || op.equals("<>") || op.equals("!="))) {
+                return null;
             }
+            cmp = l.equals(r) ? 0 : 1;
         } else {
-            return false;
+            return null;
         }
         return switch (op) {
             case "=" -> cmp == 0;
@@ -115,7 +167,7 @@ final class Conditions {
             case ">" -> cmp > 0;
             case "<=" -> cmp <= 0;
             case ">=" -> cmp >= 0;
-            default -> false;
+            default -> null;
         };
     }
 

@@ -257,6 +257,6 @@ final class DataRules {
         if (c.st.isWords(where + 1, "CURRENT", "OF")) {
             return false;
         }
-        return Conditions.alwaysTrue(c.st, where + 1, whereEnd);
+        return Conditions.unbounded(c.st, where + 1, whereEnd);
     }
 }

@@ -6,11 +6,11 @@ import io.pgguard.classify.Finding;
 import java.util.List;
 
 /**
- * What the policy decided for one statement: the action, the finding that decided it (null when allowed), and the
- * findings an explicit override let through, which are always logged.
+ * What the policy decided for one statement: the action, the finding that decided it (null when allowed), the
+ * findings an explicit override let through (always logged), and, unless allowed, the statement's fingerprint.
  */
 public record Decision(Action action, Classification classification, Finding finding, List<Finding> overridden,
-                       Target target) {
+                       Target target, String fingerprint) {
 
     public boolean blocked() {
         return action == Action.BLOCK;

@@ -74,7 +74,8 @@ public record Policy(Map<Risk, Action> configured, Set<String> allowedRules, boo
                 deciding = f;
             }
         }
-        return new Decision(action, c, deciding, overridden.isEmpty() ? List.of() : List.copyOf(overridden), target);
+        return new Decision(action, c, deciding, overridden.isEmpty() ? List.of() : List.copyOf(overridden), target,
+                action == Action.ALLOW ? null : c.statement().fingerprint());
     }
 
     private static boolean allowedBy(List<Directive> allows, String ruleId) {

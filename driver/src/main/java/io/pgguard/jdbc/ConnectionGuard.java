@@ -1,0 +1,139 @@
+package io.pgguard.jdbc;
+
+import io.pgguard.GuardBlockedException;
+import io.pgguard.classify.Classification;
+import io.pgguard.classify.Finding;
+import io.pgguard.policy.Action;
+import io.pgguard.policy.Decision;
+import io.pgguard.policy.Guard;
+import io.pgguard.policy.Target;
+import io.pgguard.policy.Verdict;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One connection's view of the guard: checks SQL before it is sent, throws for a block, and logs a warning once
+ * per statement fingerprint per connection (a hot prepared statement does not flood the log).
+ */
+final class ConnectionGuard {
+
+    /** Logger of decisions: one WARN per warned statement, one ERROR per blocked one. */
+    static final Logger LOG = LoggerFactory.getLogger("io.pgguard.guard");
+
+    /** Fingerprints remembered per connection before the set starts over. */
+    private static final int WARNED_LIMIT = 1024;
+
+    private final Guard guard;
+    private final Set<String> warned = ConcurrentHashMap.newKeySet();
+
+    ConnectionGuard(Guard guard) {
+        this.guard = guard;
+    }
+
+    Guard guard() {
+        return guard;
+    }
+
+    Target target() {
+        return guard.target();
+    }
+
+    /** Checks SQL about to be sent: throws when it is blocked, logs warnings, returns quietly otherwise. */
+    void check(String sql) throws GuardBlockedException {
+        enforce(decide(sql));
+    }
+
+    /** Decides SQL (at prepare time); warnings are logged now, a block is thrown by {@link #enforce}. */
+    Verdict decide(String sql) {
+        Verdict v = guard.check(sql == null ? "" : sql);
+        if (v.action() != Action.ALLOW && v.action() != Action.BLOCK) {
+            for (Decision d : v.decisions()) {
+                if (d.action() == Action.WARN && firstTime(d.fingerprint())) {
+                    logWarning(d);
+                }
+            }
+        }
+        return v;
+    }
+
+    /** Throws for a blocked verdict, logging it at ERROR each time it is attempted. */
+    void enforce(Verdict v) throws GuardBlockedException {
+        if (v.action() != Action.BLOCK) {
+            return;
+        }
+        Decision d = v.deciding();
+        String shown = shown(d);
+        Finding f = d.finding();
+        String message = "pgguard blocked a " + f.risk().id() + " statement against " + describe(d.target()) + ": "
+                + f.ruleId() + ": " + f.message() + ". Statement: " + shown + ". Nothing was sent to the server. "
+                + "To run it deliberately, put /* pgguard:allow " + f.ruleId() + " reason=\"why\" */ in the statement, "
+                + "or set pgguard.allow=" + f.ruleId() + " for this process.";
+        withMdc(d, () -> LOG.error(message));
+        throw new GuardBlockedException(message, f.ruleId(), f.risk().id(), d.fingerprint());
+    }
+
+    private boolean firstTime(String fingerprint) {
+        if (warned.size() >= WARNED_LIMIT) {
+            warned.clear();
+        }
+        return warned.add(fingerprint);
+    }
+
+    private void logWarning(Decision d) {
+        Classification c = d.classification();
+        StringBuilder sb = new StringBuilder(160);
+        if (!d.overridden().isEmpty()) {
+            sb.append("pgguard override: ");
+            for (Finding f : d.overridden()) {
+                sb.append(f.ruleId()).append(' ');
+            }
+            sb.append("allowed explicitly against ").append(describe(d.target())).append(": ");
+        } else {
+            sb.append("pgguard: ").append(c.risk().id()).append(" statement against ").append(describe(d.target()))
+                    .append(": ");
+        }
+        sb.append(shown(d));
+        if (c.lock() != null) {
+            sb.append(" | lock ").append(c.lock().pgName());
+            if (c.table() != null) {
+                sb.append(" on ").append(c.table());
+            }
+        }
+        if (c.rewrite()) {
+            sb.append(" | rewrites the table");
+        }
+        sb.append(" | rules ").append(String.join(",", c.ruleIds()));
+        Finding f = d.finding();
+        if (f != null) {
+            sb.append(" | ").append(f.message()).append(" | safe alternative: ").append(f.rule().alternative());
+        }
+        String line = sb.toString();
+        withMdc(d, () -> LOG.warn(line));
+    }
+
+    private String shown(Decision d) {
+        return guard.policy().logRawSql() ? d.classification().statement().text() : d.fingerprint();
+    }
+
+    private static String describe(Target t) {
+        return (t.local() ? "local target " : "non-local target ") + t.description();
+    }
+
+    private static void withMdc(Decision d, Runnable log) {
+        Finding f = d.finding();
+        MDC.put("pgguard.risk", d.classification().risk().id());
+        MDC.put("pgguard.rule", f == null ? "" : f.ruleId());
+        MDC.put("pgguard.target", d.target().description());
+        try {
+            log.run();
+        } finally {
+            MDC.remove("pgguard.risk");
+            MDC.remove("pgguard.rule");
+            MDC.remove("pgguard.target");
+        }
+    }
+}

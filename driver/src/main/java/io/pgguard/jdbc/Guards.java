@@ -1,0 +1,54 @@
+package io.pgguard.jdbc;
+
+import io.pgguard.classify.Classifier;
+import io.pgguard.policy.Guard;
+import io.pgguard.policy.GuardConfig;
+import io.pgguard.policy.Policy;
+import io.pgguard.policy.Target;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Makes the {@link ConnectionGuard} of a new connection: the server's major version, the target's locality, and
+ * a {@link Guard} shared by every connection with the same version, target and policy, so their decision cache is
+ * shared too.
+ */
+final class Guards {
+
+    private static final Logger LOG = LoggerFactory.getLogger("io.pgguard.target");
+
+    private record Key(int pgMajor, Target target, Policy policy) {
+    }
+
+    /** Distinct (version, target, policy) combinations kept; a process normally has a handful. */
+    private static final int LIMIT = 64;
+
+    private static final ConcurrentHashMap<Key, Guard> SHARED = new ConcurrentHashMap<>();
+
+    private Guards() {
+    }
+
+    static ConnectionGuard forConnection(Connection raw, String pgUrl, Properties info, GuardConfig config)
+            throws SQLException {
+        int major = raw.getMetaData().getDatabaseMajorVersion();
+        int classifiedAs = Math.max(Classifier.MIN_PG_MAJOR, Math.min(Classifier.MAX_PG_MAJOR, major));
+        if (classifiedAs != major) {
+            LOG.info("pgguard: server major version {} is classified as {}", major, classifiedAs);
+        }
+        Target target = Locality.decide(pgUrl, info, config, raw);
+        Key key = new Key(classifiedAs, target, config.policy());
+        Guard guard = SHARED.get(key);
+        if (guard == null) {
+            if (SHARED.size() >= LIMIT) {
+                SHARED.clear();
+            }
+            guard = SHARED.computeIfAbsent(key, k -> new Guard(new Classifier(k.pgMajor()), k.target(), k.policy()));
+        }
+        return new ConnectionGuard(guard);
+    }
+}

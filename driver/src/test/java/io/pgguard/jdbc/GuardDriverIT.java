@@ -1,0 +1,362 @@
+package io.pgguard.jdbc;
+
+import io.pgguard.GuardBlockedException;
+import io.pgguard.testkit.PgDatabase;
+import io.pgguard.testkit.PostgresTest;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.postgresql.copy.CopyManager;
+import org.postgresql.largeobject.LargeObject;
+import org.postgresql.largeobject.LargeObjectManager;
+
+import java.io.StringReader;
+import java.sql.CallableStatement;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The guard in every JDBC call path, under every preferQueryMode and autocommit setting, against a real server
+ * declared production (pgguard.environment) or recognised by its system identifier (pgguard.protect).
+ */
+@PostgresTest
+class GuardDriverIT {
+
+    private static PgDatabase db;
+
+    @BeforeAll
+    static void schema(PgDatabase database) throws SQLException {
+        db = database;
+        db.execute("CREATE TABLE IF NOT EXISTS orders (id bigint PRIMARY KEY, state text NOT NULL)",
+                "CREATE OR REPLACE FUNCTION order_count() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM orders'");
+    }
+
+    static Stream<Arguments> modes() {
+        List<Arguments> out = new ArrayList<>();
+        for (String mode : new String[] {"simple", "extendedForPrepared", "extended", "extendedCacheEverything"}) {
+            out.add(Arguments.of(mode, true));
+            out.add(Arguments.of(mode, false));
+        }
+        return out.stream();
+    }
+
+    private static Connection guarded(String mode, boolean autocommit, String... settings) throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("preferQueryMode", mode);
+        for (int i = 0; i + 1 < settings.length; i += 2) {
+            p.setProperty(settings[i], settings[i + 1]);
+        }
+        Connection c = db.connect(db.pgguardUrl(), p);
+        c.setAutoCommit(autocommit);
+        return c;
+    }
+
+    private static Connection production(String mode, boolean autocommit) throws SQLException {
+        return guarded(mode, autocommit, "pgguard.environment", "production");
+    }
+
+    private static void reset() throws SQLException {
+        db.execute("DROP TABLE IF EXISTS orders_copy", "TRUNCATE orders",
+                "INSERT INTO orders SELECT g, 'new' FROM generate_series(1, 10) g");
+    }
+
+    private static long rows() throws SQLException {
+        try (Connection c = db.connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM orders")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** One way of sending a destructive statement through JDBC. */
+    interface CallPath {
+        void run(Connection c) throws SQLException;
+    }
+
+    static List<CallPath> destructivePaths() {
+        String delete = "DELETE FROM orders";
+        return List.of(
+            c -> c.createStatement().execute(delete),
+            c -> c.createStatement().execute(delete, Statement.RETURN_GENERATED_KEYS),
+            c -> c.createStatement().execute(delete, new int[] {1}),
+            c -> c.createStatement().execute(delete, new String[] {"id"}),
+            c -> c.createStatement().executeQuery("WITH d AS (DELETE FROM orders RETURNING id) SELECT count(*) FROM d"),
+            c -> c.createStatement().executeUpdate(delete),
+            c -> c.createStatement().executeUpdate(delete, Statement.NO_GENERATED_KEYS),
+            c -> c.createStatement().executeUpdate(delete, new int[] {1}),
+            c -> c.createStatement().executeUpdate(delete, new String[] {"id"}),
+            c -> c.createStatement().executeLargeUpdate(delete),
+            c -> c.createStatement().executeLargeUpdate(delete, Statement.RETURN_GENERATED_KEYS),
+            c -> c.createStatement().executeLargeUpdate(delete, new int[] {1}),
+            c -> c.createStatement().executeLargeUpdate(delete, new String[] {"id"}),
+            c -> c.createStatement().execute("SELECT 1; TRUNCATE orders; SELECT 2"),
+            c -> c.createStatement().execute("DO $$ BEGIN EXECUTE 'DELETE FROM orders'; END $$"),
+            c -> {
+                Statement s = c.createStatement();
+                s.addBatch("UPDATE orders SET state = 'x' WHERE id = 1");
+                s.addBatch("TRUNCATE orders");
+                s.executeBatch();
+            },
+            c -> c.prepareStatement(delete).execute(),
+            c -> c.prepareStatement(delete).executeUpdate(),
+            c -> c.prepareStatement(delete, Statement.RETURN_GENERATED_KEYS).executeLargeUpdate(),
+            c -> c.prepareStatement("DELETE FROM orders RETURNING id", ResultSet.TYPE_FORWARD_ONLY,
+                    ResultSet.CONCUR_READ_ONLY).executeQuery(),
+            c -> {
+                PreparedStatement ps = c.prepareStatement("DELETE FROM orders WHERE ? = ?");
+                ps.setInt(1, 1);
+                ps.setInt(2, 1);
+                ps.execute();
+            },
+            c -> {
+                PreparedStatement ps = c.prepareStatement("TRUNCATE orders");
+                ps.addBatch();
+                ps.executeBatch();
+            },
+            c -> c.prepareCall("TRUNCATE orders").execute(),
+            c -> c.nativeSQL("DROP TABLE orders"),
+            c -> c.getMetaData().getConnection().createStatement().execute(delete),
+            c -> c.createStatement().getConnection().createStatement().execute(delete),
+            c -> c.unwrap(Connection.class).createStatement().execute(delete)
+        );
+    }
+
+    @ParameterizedTest(name = "{0}, autocommit {1}")
+    @MethodSource("modes")
+    void destructiveStatementsAreBlockedInEveryCallPathAndTouchNothing(String mode, boolean autocommit)
+            throws SQLException {
+        reset();
+        List<CallPath> paths = destructivePaths();
+        for (int i = 0; i < paths.size(); i++) {
+            try (Connection c = production(mode, autocommit)) {
+                CallPath path = paths.get(i);
+                GuardBlockedException e = assertThrows(GuardBlockedException.class, () -> path.run(c),
+                        "call path " + i + " was not blocked");
+                assertEquals("42501", e.getSQLState());
+                assertTrue(e.getMessage().contains("pgguard:allow " + e.ruleId()), e.getMessage());
+                if (!autocommit) {
+                    c.rollback();
+                }
+            }
+            assertEquals(10, rows(), "call path " + i + " changed data");
+        }
+        try (Connection raw = db.connect(); ResultSet rs = raw.createStatement().executeQuery(
+                "SELECT count(*) FROM pg_tables WHERE tablename = 'orders'")) {
+            rs.next();
+            assertEquals(1, rs.getInt(1));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}, autocommit {1}")
+    @MethodSource("modes")
+    void safeStatementsReturnWhatRawPgjdbcReturns(String mode, boolean autocommit) throws SQLException {
+        reset();
+        String[] queries = {
+            "SELECT id, state FROM orders WHERE id <= 3 ORDER BY id",
+            "SELECT current_query() AS q, 'DROP TABLE orders' AS not_run /* a comment; with ; */",
+            "SELECT E'it''s\\n', $$dollar; quoted$$, U&'d\\0061ta', \"state\" FROM orders WHERE id = 1",
+        };
+        Properties p = new Properties();
+        p.setProperty("preferQueryMode", mode);
+        try (Connection raw = db.connect(p); Connection g = production(mode, autocommit)) {
+            raw.setAutoCommit(autocommit);
+            for (String q : queries) {
+                assertEquals(table(raw.createStatement().executeQuery(q)), table(g.createStatement().executeQuery(q)), q);
+                assertEquals(table(raw.prepareStatement(q).executeQuery()), table(g.prepareStatement(q).executeQuery()), q);
+            }
+            PreparedStatement ps = g.prepareStatement("UPDATE orders SET state = ? WHERE id = ?");
+            ps.setString(1, "paid");
+            ps.setLong(2, 4);
+            assertEquals(1, ps.executeUpdate());
+            if (!mode.equals("simple")) {
+                // pgjdbc cannot bind OUT parameters in the simple protocol, guard or not.
+                CallableStatement call = g.prepareCall("{? = call order_count()}");
+                call.registerOutParameter(1, java.sql.Types.BIGINT);
+                call.execute();
+                assertEquals(10, call.getLong(1));
+            }
+            if (!autocommit) {
+                g.commit();
+                raw.commit();
+            }
+        }
+        try (Connection c = db.connect(); ResultSet rs = c.createStatement().executeQuery(
+                "SELECT state FROM orders WHERE id = 4")) {
+            rs.next();
+            assertEquals("paid", rs.getString(1));
+        }
+    }
+
+    private static List<List<String>> table(ResultSet rs) throws SQLException {
+        List<List<String>> rows = new ArrayList<>();
+        int n = rs.getMetaData().getColumnCount();
+        while (rs.next()) {
+            List<String> row = new ArrayList<>();
+            for (int i = 1; i <= n; i++) {
+                row.add(rs.getString(i));
+            }
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    @Test
+    void aLocalTargetOnlyWarnsAndAWarnedStatementRunsUnchanged() throws SQLException {
+        reset();
+        try (LogCapture log = new LogCapture(); Connection c = guarded("extended", true)) {
+            c.createStatement().execute("CREATE INDEX IF NOT EXISTS orders_state_idx ON orders (state)");
+            c.createStatement().execute("DELETE FROM orders");
+            assertEquals(0, rows());
+            List<String> warnings = log.messages("WARN");
+            assertEquals(2, warnings.size(), log.all());
+            assertTrue(warnings.get(0).contains("require-concurrent-index"), warnings.get(0));
+            assertTrue(warnings.get(0).contains("lock ShareLock on orders"), warnings.get(0));
+            assertTrue(log.messages("INFO").stream().anyMatch(m -> m.contains("is local")), log.all());
+        }
+        db.execute("DROP INDEX orders_state_idx");
+    }
+
+    @Test
+    void aTunnelToAProtectedServerOnLocalhostIsProduction() throws SQLException {
+        reset();
+        String id;
+        try (Connection raw = db.connect(); ResultSet rs = raw.createStatement().executeQuery(
+                "SELECT system_identifier FROM pg_control_system()")) {
+            rs.next();
+            id = rs.getString(1);
+        }
+        try (Connection c = guarded("extended", true, "pgguard.protect", "1," + id)) {
+            assertThrows(GuardBlockedException.class, () -> c.createStatement().execute("TRUNCATE orders"));
+        }
+        try (Connection c = guarded("extended", true, "pgguard.protect", "12345")) {
+            c.createStatement().execute("DELETE FROM orders WHERE id = 1");
+            assertEquals(9, rows());
+        }
+    }
+
+    @Test
+    void anOverrideInTheStatementRunsItAndIsLogged() throws SQLException {
+        reset();
+        try (LogCapture log = new LogCapture(); Connection c = production("extended", true)) {
+            c.createStatement().execute("/* pgguard:allow truncate reason=\"reset test data\" */ TRUNCATE orders");
+            assertEquals(0, rows());
+            assertTrue(log.messages("WARN").stream().anyMatch(m -> m.startsWith("pgguard override: truncate")),
+                    log.all());
+        }
+    }
+
+    @Test
+    void aHotWarnedStatementIsLoggedOncePerConnectionAndABlockEveryTime() throws SQLException {
+        reset();
+        try (LogCapture log = new LogCapture(); Connection c = production("extended", true)) {
+            for (int i = 0; i < 50; i++) {
+                PreparedStatement ps = c.prepareStatement("LOCK TABLE orders IN SHARE MODE");
+                c.setAutoCommit(false);
+                ps.execute();
+                c.rollback();
+                c.setAutoCommit(true);
+                assertThrows(GuardBlockedException.class,
+                        () -> c.createStatement().execute("DROP TABLE orders"));
+            }
+            assertEquals(1, log.messages("WARN").size(), log.all());
+            assertEquals(50, log.messages("ERROR").size());
+        }
+    }
+
+    @Test
+    void logsCarryFingerprintsNeverLiteralsOrPasswords() throws SQLException {
+        reset();
+        try (LogCapture log = new LogCapture();
+             Connection c = DriverManager.getConnection(db.pgguardUrlWithCredentials()
+                     + (db.pgguardUrlWithCredentials().contains("?") ? "&" : "?") + "pgguard.environment=production")) {
+            assertThrows(GuardBlockedException.class,
+                    () -> c.createStatement().execute("DELETE FROM orders WHERE state = state -- 's3cr3t-literal'"));
+            assertThrows(GuardBlockedException.class,
+                    () -> c.createStatement().execute("UPDATE orders SET state = 's3cr3t-literal'"));
+            String all = log.all();
+            assertFalse(all.contains("s3cr3t-literal"), all);
+            if (db.password() != null && !db.password().isEmpty()) {
+                assertFalse(all.contains(db.password()), "password in the log");
+            }
+            assertTrue(all.contains("UPDATE orders SET state = ?"), all);
+        }
+    }
+
+    @Test
+    void pgjdbcFeaturesKeepWorkingThroughUnwrap() throws Exception {
+        reset();
+        try (Connection c = production("extended", false)) {
+            assertTrue(c.isWrapperFor(PGConnection.class));
+            PGConnection pg = c.unwrap(PGConnection.class);
+            assertFalse(((Object) pg) instanceof GuardConnection);
+            assertInstanceOf(GuardConnection.class, c.unwrap(Connection.class));
+            CopyManager copy = pg.getCopyAPI();
+            long copied = copy.copyIn("COPY orders (id, state) FROM STDIN WITH (FORMAT csv)",
+                    new StringReader("100,copied\n101,copied\n"));
+            assertEquals(2, copied);
+            LargeObjectManager lom = pg.getLargeObjectAPI();
+            long oid = lom.createLO();
+            try (LargeObject lo = lom.open(oid, LargeObjectManager.WRITE)) {
+                lo.write(new byte[] {1, 2, 3});
+            }
+            c.createStatement().execute("LISTEN pgguard_it");
+            c.commit();
+            try (Connection other = db.connect()) {
+                other.createStatement().execute("NOTIFY pgguard_it, 'hello'");
+            }
+            c.createStatement().execute("SELECT 1");
+            PGNotification[] notes = pg.getNotifications(2000);
+            assertEquals("hello", notes[0].getParameter());
+            c.commit();
+        }
+        assertEquals(12, rows());
+    }
+
+    @Test
+    void configurationMistakesFailTheConnectionWithAClearMessage() {
+        SQLException typo = assertThrows(SQLException.class,
+                () -> guarded("extended", true, "pgguard.onDestrutive", "warn"));
+        assertTrue(typo.getMessage().contains("unknown pgguard setting 'pgguard.onDestrutive'"), typo.getMessage());
+        SQLException bad = assertThrows(SQLException.class,
+                () -> guarded("extended", true, "pgguard.onDestructive", "maybe"));
+        assertTrue(bad.getMessage().contains("bad value 'maybe' for pgguard.onDestructive"), bad.getMessage());
+        SQLException inUrl = assertThrows(SQLException.class,
+                () -> DriverManager.getConnection(db.pgguardUrl() + (db.pgguardUrl().contains("?") ? "&" : "?")
+                        + "pgguard.allow=not-a-rule", db.properties()));
+        assertTrue(inUrl.getMessage().contains("pgguard.allow"), inUrl.getMessage());
+    }
+
+    @Test
+    void theDriverAcceptsOnlyItsOwnUrlsAndPgjdbcStillServesItsOwn() throws SQLException {
+        GuardDriver driver = new GuardDriver();
+        assertNull(driver.connect(db.jdbcUrl(), db.properties()));
+        assertFalse(driver.acceptsURL("jdbc:postgresql://localhost/x"));
+        assertTrue(driver.acceptsURL("jdbc:pgguard:postgresql://localhost/x"));
+        try (Connection raw = DriverManager.getConnection(db.jdbcUrl(), db.properties())) {
+            assertFalse(raw instanceof GuardConnection);
+        }
+        assertTrue(java.util.Arrays.stream(driver.getPropertyInfo(db.pgguardUrl(), new Properties()))
+                .anyMatch(p -> p.name.equals("pgguard.onDestructive")));
+        assertTrue(java.util.Arrays.stream(driver.getPropertyInfo(db.pgguardUrl(), new Properties()))
+                .anyMatch(p -> p.name.equals("preferQueryMode")));
+    }
+}
