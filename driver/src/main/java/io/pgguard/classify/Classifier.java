@@ -38,8 +38,8 @@ public final class Classifier {
 
     /** Splits and classifies an application's statement string; each statement stands alone. */
     public List<Classification> classify(String sql) {
-        Context context = Context.statements();
         List<SqlStatement> statements = Lexer.split(sql);
+        Context context = statements.size() > 1 ? Context.oneString() : Context.statements();
         List<Classification> out = new ArrayList<>(statements.size());
         for (SqlStatement st : statements) {
             out.add(classify(st, context));

@@ -18,6 +18,8 @@ public final class Context {
     }
 
     private final boolean migration;
+    /** The statements arrive in one string: PostgreSQL runs them in one implicit transaction. */
+    private final boolean oneString;
     private final Map<String, Map<String, Column>> tables = new HashMap<>();
     private final Set<String> newInFile = new HashSet<>();
     /** CHECK (col IS NOT NULL) constraints by name: {table, column}. */
@@ -30,18 +32,28 @@ public final class Context {
     boolean ddlOnExisting;
     boolean dmlOnExisting;
 
-    private Context(boolean migration) {
+    private Context(boolean migration, boolean oneString) {
         this.migration = migration;
+        this.oneString = oneString;
     }
 
     /** A context for a migration run (lint): file-level rules apply and earlier statements are remembered. */
     public static Context migration() {
-        return new Context(true);
+        return new Context(true, false);
     }
 
     /** A context for statements an application sends one string at a time. */
     public static Context statements() {
-        return new Context(false);
+        return new Context(false, false);
+    }
+
+    /** A context for the statements of one string an application sends, which run in one implicit transaction. */
+    public static Context oneString() {
+        return new Context(false, true);
+    }
+
+    boolean isOneString() {
+        return oneString;
     }
 
     public boolean isMigration() {

@@ -122,6 +122,9 @@ final class IndexRules {
     static void concurrentlyOutsideTransaction(Analysis a) {
         if (a.context.inTransaction) {
             a.find(CONCURRENTLY_IN_TRANSACTION);
+        } else if (a.context.isOneString()) {
+            a.find(CONCURRENTLY_IN_TRANSACTION, "CONCURRENTLY fails in a string of several statements: PostgreSQL "
+                    + "runs them in one implicit transaction; send it alone");
         }
     }
 }

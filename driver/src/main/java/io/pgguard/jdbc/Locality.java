@@ -35,7 +35,7 @@ final class Locality {
         return target;
     }
 
-    private static Target fromAddress(String pgUrl, Properties info, GuardConfig config) {
+    static Target fromAddress(String pgUrl, Properties info, GuardConfig config) {
         String socketFactory = property(pgUrl, info, "socketFactory");
         String socketArg = property(pgUrl, info, "socketFactoryArg");
         if (socketFactory != null && socketArg != null && socketArg.startsWith("/")) {

@@ -58,7 +58,7 @@ public final class Guard {
 
     private Verdict decide(String sql) {
         List<SqlStatement> statements = Lexer.split(sql);
-        Context context = Context.statements();
+        Context context = statements.size() > 1 ? Context.oneString() : Context.statements();
         List<Decision> decisions = new ArrayList<>(statements.size());
         Action action = Action.ALLOW;
         for (SqlStatement st : statements) {

@@ -324,6 +324,15 @@ class ClassifierTest {
     }
 
     @Test
+    void concurrentlyInAMultiStatementStringFailsInItsImplicitTransaction() {
+        List<Classification> c = new Classifier(17).classify(
+                "SET lock_timeout = '1s'; CREATE INDEX CONCURRENTLY IF NOT EXISTS i ON t (a)");
+        assertTrue(c.get(1).hasRule("concurrently-in-transaction"));
+        assertFalse(new Classifier(17).classify("CREATE INDEX CONCURRENTLY IF NOT EXISTS i ON t (a)").get(0)
+                .hasRule("concurrently-in-transaction"));
+    }
+
+    @Test
     void identifiersOver63BytesAreFlagged() {
         String name = "a".repeat(64);
         assertTrue(one("CREATE TABLE " + name + " (id bigint)", 17).hasRule("identifier-too-long"));

@@ -1,0 +1,78 @@
+package io.pgguard.jdbc;
+
+import io.pgguard.policy.GuardConfig;
+import io.pgguard.policy.Target;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+import java.util.Properties;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class LocalityTest {
+
+    private static GuardConfig config(String... kv) throws Exception {
+        Map<String, String> m = new java.util.HashMap<>();
+        for (int i = 0; i + 1 < kv.length; i += 2) {
+            m.put(kv[i], kv[i + 1]);
+        }
+        return GuardConfig.load(m, new Properties(), Map.of());
+    }
+
+    private static Properties props(String... kv) {
+        Properties p = new Properties();
+        for (int i = 0; i + 1 < kv.length; i += 2) {
+            p.setProperty(kv[i], kv[i + 1]);
+        }
+        return p;
+    }
+
+    @Test
+    void hostsComeFromTheUrlOrThePghostProperty() throws Exception {
+        assertTrue(Locality.fromAddress("jdbc:postgresql://localhost:5432/app", props(), config()).local());
+        assertFalse(Locality.fromAddress("jdbc:postgresql://localhost,[2001:db8::2]:5432/app", props(), config())
+                .local());
+        assertTrue(Locality.fromAddress("jdbc:postgresql://[::1]:5432/app", props(), config()).local());
+        assertFalse(Locality.fromAddress("jdbc:postgresql:app", props("PGHOST", "db.prod"), config()).local());
+        assertTrue(Locality.fromAddress("jdbc:postgresql:app", props("PGHOST", "127.0.0.1"), config()).local());
+    }
+
+    @Test
+    void aUnixSocketIsLocalAndAServiceFileIsNot() throws Exception {
+        Target socket = Locality.fromAddress("jdbc:postgresql://ignored/app?socketFactory="
+                + "org.newsclub.net.unix.AFUNIXSocketFactory$FactoryArg&socketFactoryArg=/var/run/postgresql/.s.PGSQL.5432",
+                props(), config());
+        assertTrue(socket.local(), socket.reason());
+        Target service = Locality.fromAddress("jdbc:postgresql://localhost/app?service=prod", props(), config());
+        assertFalse(service.local(), "the service file decides the host: fail closed");
+    }
+
+    @Test
+    void declaredProductionWinsOverALoopbackHost() throws Exception {
+        Target t = Locality.decide("jdbc:postgresql://localhost/app", props(), config("pgguard.environment",
+                "production"), null);
+        assertFalse(t.local());
+        assertEquals("pgguard.environment=production", t.reason());
+    }
+
+    @Test
+    void localHostsNameComposeServices() throws Exception {
+        assertTrue(Locality.fromAddress("jdbc:postgresql://db:5432/app", props(),
+                config("pgguard.localHosts", "db")).local());
+    }
+
+    @Test
+    void theUrlReachesPgjdbcWithoutThePrefixOrOurSettings() {
+        Map<String, String> settings = new java.util.LinkedHashMap<>();
+        String url = GuardDriver.stripSettings(GuardDriver.toPgjdbcUrl(
+                "jdbc:pgguard:postgresql://h1:5432,h2/app?ssl=true&pgguard.environment=production&"
+                        + "pgguard.allow=drop-table%2Ctruncate&ApplicationName=x"), settings);
+        assertEquals("jdbc:postgresql://h1:5432,h2/app?ssl=true&ApplicationName=x", url);
+        assertEquals(Map.of("pgguard.environment", "production", "pgguard.allow", "drop-table,truncate"), settings);
+        assertEquals("jdbc:postgresql://h/app", GuardDriver.toPgjdbcUrl("jdbc:pgguard:postgresql://h/app"));
+        assertEquals("jdbc:postgresql://h/db?x=jdbc:pgguard:postgresql:",
+                GuardDriver.toPgjdbcUrl("jdbc:pgguard:postgresql://h/db?x=jdbc:pgguard:postgresql:"));
+    }
+}
