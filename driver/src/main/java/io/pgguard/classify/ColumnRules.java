@@ -60,6 +60,9 @@ final class ColumnRules {
         a.lock(LockMode.ACCESS_EXCLUSIVE);
         IdempotencyRules.requireIfNotExists(a, c);
         String column = c.name();
+        if (column == null) {
+            return;
+        }
         ColumnType type = ColumnType.read(c);
         ColumnDefinition def = ColumnDefinition.read(c, type);
         boolean isNew = a.context.isNew(table);

@@ -93,7 +93,7 @@ final class Cursor {
         if (!peek(TokenType.LPAREN)) {
             return;
         }
-        i = closing(i) + 1;
+        i = Math.min(end, closing(i) + 1);
     }
 
     /** The index of the parenthesis closing the one at {@code open}, or the range end when unbalanced. */

@@ -219,8 +219,10 @@ final class DataRules {
 
     /** The tokens [from, to) of a statement as a statement of their own. */
     static SqlStatement sub(SqlStatement st, int from, int to) {
-        return new SqlStatement(st.source(), st.tokens().subList(from, Math.max(from, to)), List.of(), st.line(),
-                st.column(), null);
+        int start = Math.min(Math.max(0, from), st.size());
+        int stop = Math.min(Math.max(start, to), st.size());
+        return new SqlStatement(st.source(), st.tokens().subList(start, stop), List.of(), st.line(), st.column(),
+                null);
     }
 
     /** In a migration, a statement mixing schema and data changes on existing tables in one file. */

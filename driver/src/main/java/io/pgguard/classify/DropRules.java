@@ -117,6 +117,11 @@ final class DropRules {
             }
         }
         if (object == null) {
+            if (c.atEnd()) {
+                a.kind = "DROP";
+                a.find(ProceduralRules.UNRECOGNIZED_STATEMENT, "DROP of what?");
+                return;
+            }
             object = c.st.text(c.i).toUpperCase(Locale.ROOT);
             c.i++;
         }

@@ -350,6 +350,18 @@ class ClassifierTest {
         assertEquals(Risk.SAFE, c.risk());
     }
 
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"DROP", "ALTER TABLE t ADD", "PREPARE p (int",
+        "WITH x AS (", "EXPLAIN (ANALYZE", "CREATE TABLE t (a int", "DO", "ALTER TABLE t ALTER COLUMN",
+        "DELETE FROM", "INSERT INTO t (", "CREATE INDEX ON", "VACUUM (", "LOCK TABLE t IN"})
+    void truncatedStatementsAreAnalysedWithoutFallingBackToTheSafetyNet(String sql) {
+        for (Classification c : new Classifier(17).classify(sql)) {
+            for (Finding f : c.findings()) {
+                assertFalse(f.message().contains("could not be analysed"), sql + ": " + f.message());
+            }
+        }
+    }
+
     @Test
     void unsupportedVersionsAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> new Classifier(10));
