@@ -151,6 +151,8 @@ final class DropRules {
         c.word("ONLY");
         a.table = c.name();
         a.lock(LockMode.ACCESS_EXCLUSIVE);
+        // The table gets new, empty storage (a new relfilenode), as trace observes it.
+        a.rewrite = true;
         a.dmlOnExisting = !a.context.isNew(a.table);
         if (a.dmlOnExisting) {
             a.find(TRUNCATE);

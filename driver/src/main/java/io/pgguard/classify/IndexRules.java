@@ -104,6 +104,8 @@ final class IndexRules {
         }
         concurrently |= c.word("CONCURRENTLY");
         String name = c.name();
+        // REINDEX INDEX builds the named index anew into new storage; REINDEX TABLE leaves the table's own alone.
+        a.rewrite = index;
         if (index || table) {
             a.table = name;
             a.lock(concurrently ? LockMode.SHARE_UPDATE_EXCLUSIVE

@@ -3,7 +3,7 @@ package io.pgguard.cli;
 import io.pgguard.classify.Classifier;
 import io.pgguard.classify.Risk;
 import io.pgguard.policy.Action;
-import io.pgguard.policy.Policy;
+import io.pgguard.policy.GuardConfig;
 import io.pgguard.policy.Target;
 
 import java.io.IOException;
@@ -13,12 +13,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Stream;
 
 /** The {@code lint} command: options, inputs in order, one report, the exit status. */
 final class LintCommand {
+
+    private static final String GUARD_URL = "jdbc:pgguard:postgresql:";
 
     private final InputStream in;
     private final PrintStream out;
@@ -71,8 +76,23 @@ final class LintCommand {
             return Main.ERROR;
         }
 
-        Target target = url == null ? Target.production("no --url given") : Target.fromUrl(url, Set.of());
-        Linter linter = new Linter(new Classifier(pgMajor), target, Policy.defaults());
+        // The same settings and locality rules as the driver, from the URL's pgguard.* parameters, -D, the
+        // environment and pgguard.properties; pgguard.protect cannot be checked without connecting: fail closed.
+        Map<String, String> settings = new LinkedHashMap<>();
+        String pgUrl = url == null ? null : GuardConfig.settingsFromUrl(url.startsWith(GUARD_URL)
+                ? "jdbc:postgresql:" + url.substring(GUARD_URL.length()) : url, settings);
+        GuardConfig config;
+        try {
+            config = GuardConfig.load(settings, System.getProperties(), System.getenv());
+        } catch (GuardConfig.ConfigException e) {
+            err.println("pgguard lint: " + e.getMessage());
+            return Main.ERROR;
+        }
+        Target target = pgUrl == null ? Target.production("no --url given") : Target.of(pgUrl, new Properties(), config);
+        if (target.local() && !config.protect().isEmpty()) {
+            target = new Target(false, target.description(), "pgguard.protect is set and lint does not connect");
+        }
+        Linter linter = new Linter(new Classifier(pgMajor), target, config.policy());
         List<String> files = new ArrayList<>();
         List<LintedStatement> statements = new ArrayList<>();
         List<SourceFile> sources;

@@ -47,12 +47,16 @@ final class ConnectionGuard {
         enforce(decide(sql));
     }
 
-    /** Decides SQL (at prepare time); warnings are logged now, a block is thrown by {@link #enforce}. */
+    /**
+     * Decides SQL (at prepare time): warnings are logged now, once per fingerprint per connection; an override
+     * is logged every time, since each use is a deliberate act worth an audit line; a block is thrown by
+     * {@link #enforce}.
+     */
     Verdict decide(String sql) {
         Verdict v = guard.check(sql == null ? "" : sql);
         if (v.action() != Action.ALLOW && v.action() != Action.BLOCK) {
             for (Decision d : v.decisions()) {
-                if (d.action() == Action.WARN && firstTime(d.fingerprint())) {
+                if (d.action() == Action.WARN && (!d.overridden().isEmpty() || firstTime(d.fingerprint()))) {
                     logWarning(d);
                 }
             }
@@ -91,7 +95,8 @@ final class ConnectionGuard {
             for (Finding f : d.overridden()) {
                 sb.append(f.ruleId()).append(' ');
             }
-            sb.append("allowed explicitly against ").append(describe(d.target())).append(": ");
+            sb.append("allowed explicitly (").append(d.overrideReason()).append(") against ")
+                    .append(describe(d.target())).append(": ");
         } else {
             sb.append("pgguard: ").append(c.risk().id()).append(" statement against ").append(describe(d.target()))
                     .append(": ");

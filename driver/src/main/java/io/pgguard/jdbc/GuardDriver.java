@@ -47,7 +47,7 @@ public final class GuardDriver implements Driver {
             props.putAll(info);
         }
         Map<String, String> settings = new LinkedHashMap<>();
-        String pgUrl = stripSettings(toPgjdbcUrl(url), settings);
+        String pgUrl = GuardConfig.settingsFromUrl(toPgjdbcUrl(url), settings);
         for (String name : props.stringPropertyNames()) {
             if (name.startsWith(GuardConfig.PREFIX)) {
                 settings.putIfAbsent(name, props.getProperty(name));
@@ -84,33 +84,13 @@ public final class GuardDriver implements Driver {
         return PG_PREFIX + url.substring(URL_PREFIX.length());
     }
 
-    /** Removes {@code pgguard.*} parameters from the URL's query, collecting them (URL-decoded) into settings. */
-    static String stripSettings(String url, Map<String, String> settings) {
-        int q = url.indexOf('?');
-        if (q < 0) {
-            return url;
-        }
-        List<String> kept = new ArrayList<>();
-        for (String param : url.substring(q + 1).split("&")) {
-            int eq = param.indexOf('=');
-            String key = eq < 0 ? param : param.substring(0, eq);
-            if (key.startsWith(GuardConfig.PREFIX)) {
-                settings.put(key, eq < 0 ? "" : java.net.URLDecoder.decode(param.substring(eq + 1),
-                        java.nio.charset.StandardCharsets.UTF_8));
-            } else if (!param.isEmpty()) {
-                kept.add(param);
-            }
-        }
-        return url.substring(0, q) + (kept.isEmpty() ? "" : "?" + String.join("&", kept));
-    }
-
     @Override
     public DriverPropertyInfo[] getPropertyInfo(String url, Properties info) throws SQLException {
         if (!acceptsURL(url)) {
             return new DriverPropertyInfo[0];
         }
         Map<String, String> settings = new LinkedHashMap<>();
-        String pgUrl = stripSettings(toPgjdbcUrl(url), settings);
+        String pgUrl = GuardConfig.settingsFromUrl(toPgjdbcUrl(url), settings);
         List<DriverPropertyInfo> out = new ArrayList<>(Arrays.asList(PgDriverLocator.driver().getPropertyInfo(pgUrl,
                 info)));
         for (String key : GuardConfig.keys()) {

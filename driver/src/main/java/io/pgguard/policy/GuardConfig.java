@@ -231,6 +231,26 @@ public record GuardConfig(Policy policy, String environment, Set<String> protect
         return out;
     }
 
+    /** Removes {@code pgguard.*} parameters from a URL's query, collecting them (URL-decoded); returns the rest. */
+    public static String settingsFromUrl(String url, Map<String, String> settings) {
+        int q = url.indexOf('?');
+        if (q < 0) {
+            return url;
+        }
+        List<String> kept = new ArrayList<>();
+        for (String param : url.substring(q + 1).split("&")) {
+            int eq = param.indexOf('=');
+            String key = eq < 0 ? param : param.substring(0, eq);
+            if (key.startsWith(PREFIX)) {
+                settings.put(key, eq < 0 ? "" : java.net.URLDecoder.decode(param.substring(eq + 1),
+                        java.nio.charset.StandardCharsets.UTF_8));
+            } else if (!param.isEmpty()) {
+                kept.add(param);
+            }
+        }
+        return url.substring(0, q) + (kept.isEmpty() ? "" : "?" + String.join("&", kept));
+    }
+
     /** The pgguard settings' names, for error messages and documentation. */
     public static List<String> keys() {
         List<String> out = new ArrayList<>();

@@ -54,6 +54,7 @@ public record Policy(Map<Risk, Action> configured, Set<String> allowedRules, boo
         Action action = Action.ALLOW;
         Finding deciding = null;
         List<Finding> overridden = List.of();
+        String reason = null;
         List<Directive> allows = null;
         for (Finding f : c.findings()) {
             Action act = actionFor(f.risk(), target);
@@ -61,11 +62,14 @@ public record Policy(Map<Risk, Action> configured, Set<String> allowedRules, boo
                 if (allows == null) {
                     allows = Directive.parse(c.statement(), "allow");
                 }
-                if (allowedRules.contains(f.ruleId()) || allowedBy(allows, f.ruleId())) {
+                String why = allowedRules.contains(f.ruleId()) ? "pgguard.allow=" + f.ruleId()
+                        : allowedBy(allows, f.ruleId());
+                if (why != null) {
                     if (overridden.isEmpty()) {
                         overridden = new ArrayList<>(1);
                     }
                     overridden.add(f);
+                    reason = reason == null ? why : reason + "; " + why;
                     act = Action.WARN;
                 }
             }
@@ -74,16 +78,17 @@ public record Policy(Map<Risk, Action> configured, Set<String> allowedRules, boo
                 deciding = f;
             }
         }
-        return new Decision(action, c, deciding, overridden.isEmpty() ? List.of() : List.copyOf(overridden), target,
-                action == Action.ALLOW ? null : c.statement().fingerprint());
+        return new Decision(action, c, deciding, overridden.isEmpty() ? List.of() : List.copyOf(overridden), reason,
+                target, action == Action.ALLOW ? null : c.statement().fingerprint());
     }
 
-    private static boolean allowedBy(List<Directive> allows, String ruleId) {
+    /** The reason of the comment that allows the rule, quoted, or null when none does. */
+    private static String allowedBy(List<Directive> allows, String ruleId) {
         for (Directive d : allows) {
             if (d.hasReason() && d.ruleIds().contains(ruleId)) {
-                return true;
+                return "reason=\"" + d.reason() + "\"";
             }
         }
-        return false;
+        return null;
     }
 }

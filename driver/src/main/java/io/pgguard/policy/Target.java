@@ -3,6 +3,7 @@ package io.pgguard.policy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Properties;
 import java.util.Set;
 
 /**
@@ -10,6 +11,61 @@ import java.util.Set;
  * loopback literal, a Unix socket or a name the user listed as local. Names are never resolved (fail closed).
  */
 public record Target(boolean local, String description, String reason) {
+
+    /**
+     * The target of a pgjdbc URL and its connection properties as far as can be told without connecting: the
+     * hosts (a Unix socket through {@code socketFactory} is local, a {@code service=} is not, since its host comes
+     * from a file pgguard does not read), then {@code pgguard.environment=production}. The driver adds the
+     * {@code pgguard.protect} check once connected.
+     */
+    public static Target of(String pgUrl, Properties info, GuardConfig config) {
+        Target target = fromAddress(pgUrl, info, config);
+        if (config.declaredProduction()) {
+            return new Target(false, target.description(), "pgguard.environment=" + config.environment());
+        }
+        return target;
+    }
+
+    private static Target fromAddress(String pgUrl, Properties info, GuardConfig config) {
+        String socketFactory = property(pgUrl, info, "socketFactory");
+        String socketArg = property(pgUrl, info, "socketFactoryArg");
+        if (socketFactory != null && socketArg != null && socketArg.startsWith("/")) {
+            return new Target(true, socketArg, "Unix socket " + socketArg + " through " + socketFactory);
+        }
+        if (property(pgUrl, info, "service") != null) {
+            return new Target(false, "service " + property(pgUrl, info, "service"),
+                    "service= takes its host from a service file pgguard does not read");
+        }
+        String url = pgUrl;
+        String pgHost = info == null ? null : info.getProperty("PGHOST");
+        if (pgHost != null && !hasAuthorityHost(pgUrl)) {
+            url = pgUrl + (pgUrl.contains("?") ? "&" : "?") + "PGHOST=" + pgHost;
+        }
+        return Target.fromUrl(url, config.localHosts());
+    }
+
+    private static boolean hasAuthorityHost(String url) {
+        int slashes = url.indexOf("//");
+        return slashes >= 0 && slashes + 2 < url.length() && url.charAt(slashes + 2) != '/';
+    }
+
+    /** A connection parameter from the properties or the URL's query, or null; never logged. */
+    private static String property(String url, Properties info, String key) {
+        if (info != null && info.getProperty(key) != null) {
+            return info.getProperty(key);
+        }
+        int q = url.indexOf('?');
+        if (q < 0) {
+            return null;
+        }
+        for (String param : url.substring(q + 1).split("&")) {
+            int eq = param.indexOf('=');
+            if (eq > 0 && param.substring(0, eq).equals(key)) {
+                return java.net.URLDecoder.decode(param.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8);
+            }
+        }
+        return null;
+    }
 
     /** A target treated as production, for example when linting without a URL. */
     public static Target production(String reason) {

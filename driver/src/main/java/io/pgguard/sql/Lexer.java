@@ -31,6 +31,7 @@ public final class Lexer {
     // Splitting state of the current statement.
     private int parenDepth;
     private int beginDepth;
+    private int caseDepth;
     private int wordIndex;
     private boolean routineDefinition;
     private boolean createSeen;
@@ -70,6 +71,7 @@ public final class Lexer {
                     }
                 } else {
                     add(TokenType.SEMICOLON, pos, ++pos);
+                    caseDepth = 0;
                 }
             } else if (!token(c)) {
                 return;
@@ -292,11 +294,12 @@ public final class Lexer {
         add(TokenType.OPERATOR, start, pos);
     }
 
+    /** {@code --} runs to the end of the line: a {@code \n} or a {@code \r}, as in scan.l and pgjdbc. */
     private void lineComment() {
         int start = pos;
-        int end = src.indexOf('\n', pos);
-        if (end < 0) {
-            end = length;
+        int end = pos;
+        while (end < length && src.charAt(end) != '\n' && src.charAt(end) != '\r') {
+            end++;
         }
         pos = end;
         addComment(start, end, src.substring(start + 2, end), true);
@@ -331,8 +334,10 @@ public final class Lexer {
 
     /**
      * Tracks {@code CREATE [OR REPLACE] FUNCTION|PROCEDURE ... BEGIN ATOMIC ... END}, inside which semicolons do not
-     * end the statement. Unlike psql's heuristic, a bare {@code BEGIN} does not count: a function may be named
-     * {@code begin}, and missing a split would hide the next statement.
+     * end the statement. Unlike psql's heuristic, a bare {@code BEGIN} does not count (a function may be named
+     * {@code begin}, and missing a split would hide the next statement), and only an {@code END} that starts a
+     * body statement closes the body: other {@code END}s close a {@code CASE} or are column labels
+     * ({@code SELECT 1 AS end}, {@code r.end}).
      */
     private void trackRoutineBody(int start, int end) {
         int index = wordIndex++;
@@ -352,15 +357,27 @@ public final class Lexer {
         if (!routineDefinition || parenDepth > 0) {
             return;
         }
-        if (matches(start, end, "ATOMIC") && tokens.size() >= 2) {
-            Token previous = tokens.get(tokens.size() - 2);
-            if (previous.type() == TokenType.WORD && matches(previous.start(), previous.end(), "BEGIN")) {
-                beginDepth++;
+        Token previous = tokens.size() >= 2 ? tokens.get(tokens.size() - 2) : null;
+        if (beginDepth == 0) {
+            if (matches(start, end, "ATOMIC") && previous != null && previous.type() == TokenType.WORD
+                    && matches(previous.start(), previous.end(), "BEGIN")) {
+                beginDepth = 1;
+                caseDepth = 0;
             }
-        } else if (beginDepth > 0 && matches(start, end, "CASE")) {
-            beginDepth++;
-        } else if (beginDepth > 0 && matches(start, end, "END")) {
-            beginDepth--;
+            return;
+        }
+        boolean label = previous != null && (previous.type() == TokenType.DOT
+                || previous.type() == TokenType.WORD && matches(previous.start(), previous.end(), "AS"));
+        if (matches(start, end, "END")) {
+            boolean startsStatement = previous != null && (previous.type() == TokenType.SEMICOLON
+                    || previous.type() == TokenType.WORD && matches(previous.start(), previous.end(), "ATOMIC"));
+            if (startsStatement) {
+                beginDepth = 0;
+            } else if (!label && caseDepth > 0) {
+                caseDepth--;
+            }
+        } else if (!label && matches(start, end, "CASE")) {
+            caseDepth++;
         }
     }
 
@@ -419,6 +436,7 @@ public final class Lexer {
         tokens.clear();
         parenDepth = 0;
         beginDepth = 0;
+        caseDepth = 0;
         wordIndex = 0;
         routineDefinition = false;
         createSeen = false;
@@ -430,6 +448,7 @@ public final class Lexer {
             return;
         }
         for (int i = lineAt; i < offset; i++) {
+            // Lines are counted at \n (as grep -n and editors with \n or \r\n endings count them).
             if (src.charAt(i) == '\n') {
                 line++;
                 lineStart = i + 1;

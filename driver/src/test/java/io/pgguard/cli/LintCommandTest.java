@@ -97,6 +97,23 @@ class LintCommandTest {
     }
 
     @Test
+    void theUrlsPgguardSettingsDecideAsTheDriverWould() throws Exception {
+        Path destructive = file("d.sql", "TRUNCATE orders;");
+        assertEquals(1, run("", "lint", "--url", "jdbc:postgresql://localhost/app?pgguard.environment=production",
+                destructive.toString()).status(), "a tunnel declared production");
+        assertEquals(0, run("", "lint", "--url", "jdbc:pgguard:postgresql://db.prod/app?pgguard.onDestructive=warn",
+                destructive.toString()).status());
+        assertEquals(1, run("", "lint", "--url", "jdbc:postgresql://localhost/app?pgguard.protect=123",
+                destructive.toString()).status(), "protect cannot be checked offline: fail closed");
+        assertEquals(0, run("", "lint", "--url", "jdbc:postgresql://compose-db/app?pgguard.localHosts=compose-db",
+                destructive.toString()).status());
+        Run typo = run("", "lint", "--url", "jdbc:postgresql://localhost/app?pgguard.enviroment=production",
+                destructive.toString());
+        assertEquals(2, typo.status());
+        assertTrue(typo.err().contains("unknown pgguard setting 'pgguard.enviroment'"), typo.err());
+    }
+
+    @Test
     void directoryIsReadInNameOrderAndRemembersEarlierFiles() throws Exception {
         file("V2__type.sql", "SET lock_timeout = '1s'; SET statement_timeout = '1min';\n"
                 + "ALTER TABLE t ALTER COLUMN name TYPE varchar(200);");

@@ -31,21 +31,21 @@ class LocalityTest {
 
     @Test
     void hostsComeFromTheUrlOrThePghostProperty() throws Exception {
-        assertTrue(Locality.fromAddress("jdbc:postgresql://localhost:5432/app", props(), config()).local());
-        assertFalse(Locality.fromAddress("jdbc:postgresql://localhost,[2001:db8::2]:5432/app", props(), config())
+        assertTrue(Target.of("jdbc:postgresql://localhost:5432/app", props(), config()).local());
+        assertFalse(Target.of("jdbc:postgresql://localhost,[2001:db8::2]:5432/app", props(), config())
                 .local());
-        assertTrue(Locality.fromAddress("jdbc:postgresql://[::1]:5432/app", props(), config()).local());
-        assertFalse(Locality.fromAddress("jdbc:postgresql:app", props("PGHOST", "db.prod"), config()).local());
-        assertTrue(Locality.fromAddress("jdbc:postgresql:app", props("PGHOST", "127.0.0.1"), config()).local());
+        assertTrue(Target.of("jdbc:postgresql://[::1]:5432/app", props(), config()).local());
+        assertFalse(Target.of("jdbc:postgresql:app", props("PGHOST", "db.prod"), config()).local());
+        assertTrue(Target.of("jdbc:postgresql:app", props("PGHOST", "127.0.0.1"), config()).local());
     }
 
     @Test
     void aUnixSocketIsLocalAndAServiceFileIsNot() throws Exception {
-        Target socket = Locality.fromAddress("jdbc:postgresql://ignored/app?socketFactory="
+        Target socket = Target.of("jdbc:postgresql://ignored/app?socketFactory="
                 + "org.newsclub.net.unix.AFUNIXSocketFactory$FactoryArg&socketFactoryArg=/var/run/postgresql/.s.PGSQL.5432",
                 props(), config());
         assertTrue(socket.local(), socket.reason());
-        Target service = Locality.fromAddress("jdbc:postgresql://localhost/app?service=prod", props(), config());
+        Target service = Target.of("jdbc:postgresql://localhost/app?service=prod", props(), config());
         assertFalse(service.local(), "the service file decides the host: fail closed");
     }
 
@@ -59,14 +59,14 @@ class LocalityTest {
 
     @Test
     void localHostsNameComposeServices() throws Exception {
-        assertTrue(Locality.fromAddress("jdbc:postgresql://db:5432/app", props(),
+        assertTrue(Target.of("jdbc:postgresql://db:5432/app", props(),
                 config("pgguard.localHosts", "db")).local());
     }
 
     @Test
     void theUrlReachesPgjdbcWithoutThePrefixOrOurSettings() {
         Map<String, String> settings = new java.util.LinkedHashMap<>();
-        String url = GuardDriver.stripSettings(GuardDriver.toPgjdbcUrl(
+        String url = GuardConfig.settingsFromUrl(GuardDriver.toPgjdbcUrl(
                 "jdbc:pgguard:postgresql://h1:5432,h2/app?ssl=true&pgguard.environment=production&"
                         + "pgguard.allow=drop-table%2Ctruncate&ApplicationName=x"), settings);
         assertEquals("jdbc:postgresql://h1:5432,h2/app?ssl=true&ApplicationName=x", url);

@@ -66,6 +66,25 @@ class LexerTest {
     }
 
     @Test
+    void aLineCommentEndsAtACarriageReturnAsOnTheServer() {
+        assertEquals(List.of("SELECT 1", "DROP TABLE orders"), texts("SELECT 1; -- note\rDROP TABLE orders"));
+        List<SqlStatement> st = Lexer.split("SELECT 1;\r\nSELECT 2;\r\nSELECT 3");
+        assertEquals(2, st.get(1).line());
+        assertEquals(3, st.get(2).line());
+    }
+
+    @Test
+    void labelsNamedEndOrCaseInsideAnAtomicBodyDoNotEndIt() {
+        String prefix = "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC ";
+        assertEquals(2, Lexer.split(prefix + "SELECT 1 AS end; END; SELECT 2").size());
+        assertEquals(2, Lexer.split(prefix + "SELECT r.end FROM r; END; SELECT 2").size());
+        assertEquals(2, Lexer.split(prefix + "SELECT 1 AS case; END; CREATE TEMP TABLE hidden (id int)").size());
+        assertEquals(2, Lexer.split(prefix + "SELECT CASE WHEN true THEN 1 ELSE CASE WHEN false THEN 2 END END; "
+                + "END; DROP TABLE t").size());
+        assertEquals(2, Lexer.split(prefix + "END; DROP TABLE t").size());
+    }
+
+    @Test
     void aFunctionNamedBeginDoesNotSwallowTheNextStatement() {
         String sql = "CREATE FUNCTION begin() RETURNS int AS 'select 1' LANGUAGE sql; DROP TABLE x";
         assertEquals(2, Lexer.split(sql).size());
