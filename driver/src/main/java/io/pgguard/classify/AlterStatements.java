@@ -84,6 +84,12 @@ final class AlterStatements {
         if (c.word("DROP")) {
             if (c.word("CONSTRAINT")) {
                 a.lock(LockMode.ACCESS_EXCLUSIVE);
+                IdempotencyRules.requireIfExists(a, c);
+                String constraint = c.name();
+                if (!isNew && !a.context.isRedundantNotNullCheck(constraint)) {
+                    a.find(DropRules.DROP_CONSTRAINT, "DROP CONSTRAINT " + constraint + " removes a guarantee from "
+                            + table);
+                }
                 return "ALTER TABLE DROP CONSTRAINT";
             }
             c.word("COLUMN");

@@ -141,6 +141,7 @@ final class ColumnRules {
         }
         if (c.words("SET", "NOT", "NULL")) {
             a.lock(LockMode.ACCESS_EXCLUSIVE);
+            a.context.markedNotNull(table, column);
             if (!isNew && !(a.pgMajor >= 12 && a.context.provenNotNull(table, column))) {
                 a.find(SET_NOT_NULL, "SET NOT NULL on " + table + "." + column
                         + " scans the whole table under an AccessExclusiveLock");

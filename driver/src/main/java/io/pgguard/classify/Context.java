@@ -26,6 +26,8 @@ public final class Context {
     private final Map<String, String[]> notNullChecks = new HashMap<>();
     /** "table.column" pairs a valid CHECK (col IS NOT NULL) covers, so SET NOT NULL skips its scan (12+). */
     private final Set<String> provenNotNull = new HashSet<>();
+    /** "table.column" pairs an earlier SET NOT NULL covers. */
+    private final Set<String> notNullColumns = new HashSet<>();
     boolean lockTimeout;
     boolean statementTimeout;
     boolean inTransaction;
@@ -50,6 +52,21 @@ public final class Context {
     /** A context for the statements of one string an application sends, which run in one implicit transaction. */
     public static Context oneString() {
         return new Context(false, true);
+    }
+
+    /**
+     * A context for an application's string sent inside a transaction that already created the given relations
+     * (lookup keys, as {@link #createdKeys()} returns them): they are new and invisible to other sessions.
+     */
+    public static Context inTransactionThatCreated(java.util.Collection<String> relations, boolean oneString) {
+        Context c = new Context(false, oneString);
+        c.newInFile.addAll(relations);
+        return c;
+    }
+
+    /** The lookup keys of the relations created by the statements classified in this context so far. */
+    public Set<String> createdKeys() {
+        return Set.copyOf(newInFile);
     }
 
     boolean isOneString() {
@@ -126,6 +143,17 @@ public final class Context {
         if (check != null) {
             provenNotNull.add(check[0] + "." + check[1]);
         }
+    }
+
+    /** The column is NOT NULL now: a CHECK (column IS NOT NULL) on it guarantees nothing more. */
+    void markedNotNull(String table, String column) {
+        notNullColumns.add(Cursor.key(table) + "." + Cursor.key(column));
+    }
+
+    /** Whether the named constraint is a CHECK (col IS NOT NULL) whose column has since been SET NOT NULL. */
+    boolean isRedundantNotNullCheck(String constraint) {
+        String[] check = notNullChecks.get(Cursor.key(constraint));
+        return check != null && notNullColumns.contains(check[0] + "." + check[1]);
     }
 
     boolean provenNotNull(String table, String column) {

@@ -143,10 +143,18 @@ final class DataRules {
         a.lock(LockMode.ROW_EXCLUSIVE);
         a.dmlOnExisting = !a.context.isNew(a.table);
         int where = c.findTopLevelWord(c.i, "WHERE");
-        if (unbounded(c, where, whereEnd(c, where)) && a.dmlOnExisting) {
+        if (unbounded(c, where, whereEnd(c, where)) && a.dmlOnExisting && !isLockTable(a.table)) {
             a.find(UNBOUNDED_DELETE, where < 0 ? "DELETE FROM " + a.table + " without WHERE deletes every row"
                     : "DELETE FROM " + a.table + " has a WHERE that is true for every row");
         }
+    }
+
+    /**
+     * Liquibase's lock table holds one row of lock state, which Liquibase itself re-initialises with an unbounded
+     * DELETE; emptying it releases a lock and loses no data. (Its history table, databasechangelog, is not exempt.)
+     */
+    private static boolean isLockTable(String table) {
+        return "databasechangeloglock".equals(Cursor.key(table));
     }
 
     /** MERGE INTO name ...: row-level changes, bounded by its join. */

@@ -32,13 +32,24 @@ final class DropRules {
             "DROP ... CASCADE also drops every dependent object: columns of a type or domain, views, tables of an extension",
             "Drop without CASCADE and remove the dependent objects explicitly, one reviewed statement each",
             "ALTER TABLE orders DROP COLUMN legacy_status; DROP TYPE legacy_status_enum;");
+    static final Rule DROP_SEQUENCE = new Rule("drop-sequence", Risk.DESTRUCTIVE,
+            "DROP SEQUENCE loses the sequence's position: a sequence created again starts over and hands out ids "
+                    + "that existing rows already have (Hibernate create-drop, flyway clean)",
+            "Keep the sequence; to retire it, drop it only after nothing uses it, and never recreate it from 1",
+            "-- hibernate.hbm2ddl.auto=validate in production; ALTER SEQUENCE orders_seq RESTART WITH 100000;");
+    static final Rule DROP_CONSTRAINT = new Rule("drop-constraint", Risk.BREAKING,
+            "Dropping a constraint removes a guarantee (uniqueness, a reference, a check) the data and the code "
+                    + "rely on; adding it back later validates every row",
+            "Drop it only after the code no longer relies on it; to change it, add the new one NOT VALID first",
+            "ALTER TABLE orders ADD CONSTRAINT orders_customer_fk2 FOREIGN KEY (customer_id) REFERENCES customers "
+                    + "NOT VALID; -- validate, then drop the old one");
     static final Rule DROP_OBJECT = new Rule("drop-object", Risk.BREAKING,
             "Dropping a view, function, type, sequence, trigger or other object breaks code that still uses it",
             "Remove its last user in an earlier release, then drop it (IF EXISTS)",
             "-- release 1: stop calling order_total(); release 2: DROP FUNCTION IF EXISTS order_total(bigint);");
 
     static final List<Rule> RULES = List.of(DROP_DATABASE, DROP_SCHEMA, DROP_OWNED, DROP_TABLE, TRUNCATE,
-            DROP_CASCADE, DROP_OBJECT);
+            DROP_SEQUENCE, DROP_CASCADE, DROP_CONSTRAINT, DROP_OBJECT);
 
     private DropRules() {
     }
@@ -139,7 +150,13 @@ final class DropRules {
         }
         if (cascade) {
             a.find(DROP_CASCADE);
-        } else if (!a.context.isNew(name)) {
+        }
+        if (a.context.isNew(name)) {
+            return;
+        }
+        if (object.equals("SEQUENCE")) {
+            a.find(DROP_SEQUENCE, "DROP SEQUENCE " + name + " loses its position; a new one starts over");
+        } else if (!cascade) {
             a.find(DROP_OBJECT, "DROP " + object + " breaks code and objects that still use it");
         }
     }

@@ -29,6 +29,9 @@ final class ConnectionGuard {
 
     private final Guard guard;
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
+    /** Relations created by the open transaction: new, empty and invisible to other sessions until it ends. */
+    private final Set<String> createdInTransaction = ConcurrentHashMap.newKeySet();
+    private volatile boolean autoCommit = true;
 
     ConnectionGuard(Guard guard) {
         this.guard = guard;
@@ -53,7 +56,18 @@ final class ConnectionGuard {
      * {@link #enforce}.
      */
     Verdict decide(String sql) {
-        Verdict v = guard.check(sql == null ? "" : sql);
+        String text = sql == null ? "" : sql;
+        Verdict v = guard.check(text);
+        if (v.action() != Action.ALLOW && !createdInTransaction.isEmpty()) {
+            v = guard.checkInTransaction(text, Set.copyOf(createdInTransaction));
+        }
+        if (!autoCommit) {
+            if (v.endsTransaction()) {
+                createdInTransaction.clear();
+            } else if (!v.creates().isEmpty()) {
+                createdInTransaction.addAll(v.creates());
+            }
+        }
         if (v.action() != Action.ALLOW && v.action() != Action.BLOCK) {
             for (Decision d : v.decisions()) {
                 if (d.action() == Action.WARN && (!d.overridden().isEmpty() || firstTime(d.fingerprint()))) {
@@ -78,6 +92,17 @@ final class ConnectionGuard {
                 + "or set pgguard.allow=" + f.ruleId() + " for this process.";
         withMdc(d, () -> LOG.error(message));
         throw new GuardBlockedException(message, f.ruleId(), f.risk().id(), d.fingerprint());
+    }
+
+    /** The connection's autocommit mode: in autocommit, each string is its own transaction. */
+    void autoCommit(boolean on) {
+        autoCommit = on;
+        createdInTransaction.clear();
+    }
+
+    /** The transaction ended (commit or rollback): what it created is visible, or gone, now. */
+    void transactionEnded() {
+        createdInTransaction.clear();
     }
 
     private boolean firstTime(String fingerprint) {

@@ -29,9 +29,10 @@ public final class GuardConnection implements Connection {
     private final Connection delegate;
     private final ConnectionGuard guard;
 
-    GuardConnection(Connection delegate, ConnectionGuard guard) {
+    GuardConnection(Connection delegate, ConnectionGuard guard) throws SQLException {
         this.delegate = delegate;
         this.guard = guard;
+        guard.autoCommit(delegate.getAutoCommit());
     }
 
     ConnectionGuard guard() {
@@ -136,7 +137,7 @@ public final class GuardConnection implements Connection {
         return iface.isInstance(this) || delegate.isWrapperFor(iface);
     }
 
-    // Everything below only delegates.
+    // Everything below delegates; commit, rollback and setAutoCommit also tell the guard where transactions end.
 
     @Override
     public void abort(Executor executor) throws SQLException {
@@ -161,6 +162,7 @@ public final class GuardConnection implements Connection {
     @Override
     public void commit() throws SQLException {
         delegate.commit();
+        guard.transactionEnded();
     }
 
     @Override
@@ -271,6 +273,7 @@ public final class GuardConnection implements Connection {
     @Override
     public void rollback() throws SQLException {
         delegate.rollback();
+        guard.transactionEnded();
     }
 
     @Override
@@ -281,6 +284,7 @@ public final class GuardConnection implements Connection {
     @Override
     public void setAutoCommit(boolean autoCommit) throws SQLException {
         delegate.setAutoCommit(autoCommit);
+        guard.autoCommit(autoCommit);
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.pgguard.sql.SqlStatement;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -56,17 +57,33 @@ public final class Guard {
         return verdict;
     }
 
+    /**
+     * Decides {@code sql} sent inside a transaction that already created {@code newRelations} (lookup keys): a
+     * statement on one of them cannot make another session wait or lose its data. Not cached: the answer depends
+     * on the transaction.
+     */
+    public Verdict checkInTransaction(String sql, Set<String> newRelations) {
+        List<SqlStatement> statements = Lexer.split(sql);
+        return decide(statements, Context.inTransactionThatCreated(newRelations, statements.size() > 1));
+    }
+
     private Verdict decide(String sql) {
         List<SqlStatement> statements = Lexer.split(sql);
-        Context context = statements.size() > 1 ? Context.oneString() : Context.statements();
+        return decide(statements, statements.size() > 1 ? Context.oneString() : Context.statements());
+    }
+
+    private Verdict decide(List<SqlStatement> statements, Context context) {
         List<Decision> decisions = new ArrayList<>(statements.size());
         Action action = Action.ALLOW;
+        boolean endsTransaction = false;
         for (SqlStatement st : statements) {
             Classification c = classifier.classify(st, context);
             Decision d = policy.decide(c, target);
             decisions.add(d);
             action = Action.max(action, d.action());
+            endsTransaction |= c.kind().equals("COMMIT") || c.kind().equals("ROLLBACK");
         }
-        return new Verdict(action, List.copyOf(decisions));
+        Set<String> creates = context.createdKeys();
+        return new Verdict(action, List.copyOf(decisions), creates, endsTransaction);
     }
 }

@@ -1,9 +1,13 @@
 package io.pgguard.policy;
 
 import java.util.List;
+import java.util.Set;
 
-/** The decision for a whole statement string: the strictest of its statements' decisions. */
-public record Verdict(Action action, List<Decision> decisions) {
+/**
+ * The decision for a whole statement string: the strictest of its statements' decisions; also the relations the
+ * string creates and whether it ends a transaction, so a connection can tell which relations are still new.
+ */
+public record Verdict(Action action, List<Decision> decisions, Set<String> creates, boolean endsTransaction) {
 
     /** The decision that set the action: the first of the strictest; null for an empty string. */
     public Decision deciding() {
