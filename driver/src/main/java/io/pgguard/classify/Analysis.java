@@ -21,6 +21,8 @@ final class Analysis {
     boolean ddlOnExisting;
     /** Whether the statement changes data of an existing relation. */
     boolean dmlOnExisting;
+    /** Whether a rule read a literal's value (so the classification may differ for other literals). */
+    boolean readsLiterals;
     private Risk kindRisk = Risk.SAFE;
     private final List<Finding> findings = new ArrayList<>(2);
 
@@ -84,6 +86,7 @@ final class Analysis {
             table = inner.table();
         }
         rewrite |= inner.rewrite();
+        readsLiterals |= !inner.literalIndependent();
         if (takeKind && (inner.risk().compareTo(before) > 0 || kind == null)) {
             kind = inner.kind();
         }
@@ -93,7 +96,12 @@ final class Analysis {
     Classification build() {
         findings.sort((x, y) -> y.risk().compareTo(x.risk()));
         List<Finding> list = List.copyOf(findings);
-        return new Classification(statement, kind == null ? "UNKNOWN" : kind, Classification.riskOf(list), table,
-                lock, rewrite, list);
+        String k = kind == null ? "UNKNOWN" : kind;
+        return new Classification(statement, k, Classification.riskOf(list), table, lock, rewrite, list,
+                !readsLiterals && LITERAL_BLIND_KINDS.contains(k) && statement.readable());
     }
+
+    /** Kinds whose rules never read a literal's value, except the WHERE checks that say so themselves. */
+    private static final java.util.Set<String> LITERAL_BLIND_KINDS = java.util.Set.of("SELECT", "VALUES", "INSERT",
+            "UPDATE", "DELETE", "MERGE", "CALL", "SHOW", "COPY TO");
 }

@@ -12,7 +12,16 @@ import java.util.Set;
  * that fired. What a {@code DO} body, a CTE or an {@code EXPLAIN ANALYZE} hides is folded into these fields.
  */
 public record Classification(SqlStatement statement, String kind, Risk risk, String table, LockMode lock,
-                             boolean rewrite, List<Finding> findings) {
+                             boolean rewrite, List<Finding> findings, boolean literalIndependent) {
+
+    /**
+     * Whether no literal value of the statement influenced this classification, so it holds for every statement
+     * of the same {@linkplain io.pgguard.sql.Lexer#shape shape}: true only for queries and data changes whose
+     * rules read no literal (a {@code WHERE 1 = 1} reads two).
+     */
+    public boolean literalIndependent() {
+        return literalIndependent;
+    }
 
     public List<String> ruleIds() {
         List<String> ids = new ArrayList<>(findings.size());
@@ -53,7 +62,8 @@ public record Classification(SqlStatement statement, String kind, Risk risk, Str
                 kept.add(f);
             }
         }
-        return new Classification(statement, kind, riskOf(kept), table, lock, rewrite, List.copyOf(kept));
+        return new Classification(statement, kind, riskOf(kept), table, lock, rewrite, List.copyOf(kept),
+                literalIndependent);
     }
 
     static Risk riskOf(List<Finding> findings) {

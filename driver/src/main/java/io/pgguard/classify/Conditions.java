@@ -32,6 +32,20 @@ final class Conditions {
         return !referencesColumn(st, from, to) && !alwaysFalse(st, from, to);
     }
 
+    /**
+     * Whether the condition compares two literal-like tokens ({@code 1 = 1}, {@code 'a' <> 'b'}, {@code $1 = 2}):
+     * only then can its verdict depend on literal values, since a statement's shape does not tell them apart.
+     * {@code id = 5} and {@code ? = ?} do not.
+     */
+    static boolean comparesLiterals(SqlStatement st, int from, int to) {
+        for (int k = from + 1; k + 1 < to; k++) {
+            if (st.is(k, TokenType.OPERATOR) && st.type(k - 1).isLiteral() && st.type(k + 1).isLiteral()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static boolean referencesColumn(SqlStatement st, int from, int to) {
         for (int k = from; k < to; k++) {
             if (st.is(k, TokenType.QUOTED_IDENT)) {

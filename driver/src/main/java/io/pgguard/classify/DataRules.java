@@ -121,7 +121,7 @@ final class DataRules {
         a.dmlOnExisting = !isNew;
         int where = c.findTopLevelWord(c.i, "WHERE");
         int whereEnd = whereEnd(c, where);
-        boolean unbounded = unbounded(c, where, whereEnd);
+        boolean unbounded = unbounded(a, c, where, whereEnd);
         if (isNew) {
             return;
         }
@@ -143,7 +143,7 @@ final class DataRules {
         a.lock(LockMode.ROW_EXCLUSIVE);
         a.dmlOnExisting = !a.context.isNew(a.table);
         int where = c.findTopLevelWord(c.i, "WHERE");
-        if (unbounded(c, where, whereEnd(c, where)) && a.dmlOnExisting && !isLockTable(a.table)) {
+        if (unbounded(a, c, where, whereEnd(c, where)) && a.dmlOnExisting && !isLockTable(a.table)) {
             a.find(UNBOUNDED_DELETE, where < 0 ? "DELETE FROM " + a.table + " without WHERE deletes every row"
                     : "DELETE FROM " + a.table + " has a WHERE that is true for every row");
         }
@@ -260,13 +260,14 @@ final class DataRules {
         return returning < 0 ? c.end : returning;
     }
 
-    private static boolean unbounded(Cursor c, int where, int whereEnd) {
+    private static boolean unbounded(Analysis a, Cursor c, int where, int whereEnd) {
         if (where < 0) {
             return true;
         }
         if (c.st.isWords(where + 1, "CURRENT", "OF")) {
             return false;
         }
+        a.readsLiterals |= Conditions.comparesLiterals(c.st, where + 1, whereEnd);
         return Conditions.unbounded(c.st, where + 1, whereEnd);
     }
 }

@@ -13,7 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The single entry point the JDBC driver and the agent call: SQL text in, verdict out. A statement string seen
- * before is answered from a bounded cache without lexing or allocating.
+ * before is answered from a bounded cache without lexing or allocating; a new string whose only difference from
+ * one seen before is its literal values (the common case of SQL built with inlined values) is answered from a
+ * second cache keyed by its {@linkplain Lexer#shape shape}, when its verdict provably does not depend on them.
  */
 public final class Guard {
 
@@ -24,6 +26,7 @@ public final class Guard {
     private final Target target;
     private final Policy policy;
     private final ConcurrentHashMap<String, Verdict> cache = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Verdict> byShape = new ConcurrentHashMap<>();
 
     public Guard(Classifier classifier, Target target, Policy policy) {
         this.classifier = classifier;
@@ -49,12 +52,37 @@ public final class Guard {
         if (cached != null) {
             return cached;
         }
-        Verdict verdict = decide(sql);
-        if (cache.size() >= CACHE_SIZE) {
-            cache.clear();
+        // Raw-SQL logging shows the statement as written, which a verdict shared by shape does not hold.
+        String shape = policy.logRawSql() ? null : Lexer.shape(sql);
+        if (shape != null) {
+            Verdict same = byShape.get(shape);
+            if (same != null) {
+                return same;
+            }
         }
-        cache.put(sql, verdict);
+        Verdict verdict = decide(sql);
+        if (shape != null && literalIndependent(verdict)) {
+            put(byShape, shape, verdict);
+        }
+        // A string answered by its shape is not added here: one-off strings would only fill this cache.
+        put(cache, sql, verdict);
         return verdict;
+    }
+
+    private static boolean literalIndependent(Verdict verdict) {
+        for (Decision d : verdict.decisions()) {
+            if (!d.classification().literalIndependent()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void put(ConcurrentHashMap<String, Verdict> map, String key, Verdict verdict) {
+        if (map.size() >= CACHE_SIZE) {
+            map.clear();
+        }
+        map.put(key, verdict);
     }
 
     /**

@@ -23,6 +23,18 @@ public final class Lexer {
 
     private final List<SqlStatement> statements = new ArrayList<>();
     private List<Token> tokens = new ArrayList<>();
+    /** In shape mode ({@link #shape(String)}) tokens are appended here instead of being collected. */
+    private final StringBuilder shape;
+    private boolean shapeUsable = true;
+    private int tokenCount;
+    private int firstStart;
+    // The latest token and the one before it, for the routine-body tracking.
+    private TokenType lastType;
+    private int lastStart;
+    private int lastEnd;
+    private TokenType prevType;
+    private int prevStart;
+    private int prevEnd;
     private List<Comment> comments = List.of();
     private int firstLine;
     private int firstColumn;
@@ -37,16 +49,29 @@ public final class Lexer {
     private boolean createSeen;
     private boolean orSeen;
 
-    private Lexer(String src) {
+    private Lexer(String src, boolean shapeMode) {
         this.src = src;
         this.length = src.length();
+        this.shape = shapeMode ? new StringBuilder(src.length()) : null;
     }
 
     /** Splits {@code sql} into its non-empty statements; an unreadable tail becomes a statement with an error. */
     public static List<SqlStatement> split(String sql) {
-        Lexer lexer = new Lexer(sql == null ? "" : sql);
+        Lexer lexer = new Lexer(sql == null ? "" : sql, false);
         lexer.run();
         return lexer.statements;
+    }
+
+    /**
+     * The shape of {@code sql}: its tokens as written, literals and parameters as a NUL, one space between
+     * tokens, {@code ;} between statements, comments dropped. Two strings with the same shape differ only in
+     * literal values, spacing and comments. Null when the string cannot be read or carries a {@code pgguard:}
+     * directive (whose comment matters). Made in the same single pass as {@link #split}, without token objects.
+     */
+    public static String shape(String sql) {
+        Lexer lexer = new Lexer(sql == null ? "" : sql, true);
+        lexer.run();
+        return lexer.shapeUsable ? lexer.shape.toString() : null;
     }
 
     private void run() {
@@ -62,7 +87,7 @@ public final class Lexer {
                 }
             } else if (c == ';') {
                 if (parenDepth == 0 && beginDepth == 0) {
-                    boolean ended = !tokens.isEmpty();
+                    boolean ended = tokenCount > 0;
                     pos++;
                     finishStatement(null);
                     if (ended) {
@@ -78,7 +103,7 @@ public final class Lexer {
             }
         }
         if (beginDepth > 0) {
-            finishStatement(new LexError("unterminated BEGIN ATOMIC routine body", tokens.get(0).start(), firstLine,
+            finishStatement(new LexError("unterminated BEGIN ATOMIC routine body", firstStart, firstLine,
                     firstColumn));
         } else {
             finishStatement(null);
@@ -231,15 +256,13 @@ public final class Lexer {
             }
             if (src.regionMatches(candidate, src, start, tagLength)) {
                 pos = candidate + tagLength;
-                tokens.add(new Token(TokenType.DOLLAR_STRING, start, pos, tagEnd, candidate));
-                markFirst(start);
+                push(TokenType.DOLLAR_STRING, start, pos, tagEnd, candidate);
                 return true;
             }
             j = candidate + 1;
         }
         pos = length;
-        tokens.add(new Token(TokenType.DOLLAR_STRING, start, length, tagEnd, length));
-        markFirst(start);
+        push(TokenType.DOLLAR_STRING, start, length, tagEnd, length);
         finishStatement(error("unterminated dollar-quoted string " + src.substring(start, tagEnd), start));
         return false;
     }
@@ -357,20 +380,18 @@ public final class Lexer {
         if (!routineDefinition || parenDepth > 0) {
             return;
         }
-        Token previous = tokens.size() >= 2 ? tokens.get(tokens.size() - 2) : null;
+        // The word itself is the latest token; prev* is the token before it.
         if (beginDepth == 0) {
-            if (matches(start, end, "ATOMIC") && previous != null && previous.type() == TokenType.WORD
-                    && matches(previous.start(), previous.end(), "BEGIN")) {
+            if (matches(start, end, "ATOMIC") && prevType == TokenType.WORD && matches(prevStart, prevEnd, "BEGIN")) {
                 beginDepth = 1;
                 caseDepth = 0;
             }
             return;
         }
-        boolean label = previous != null && (previous.type() == TokenType.DOT
-                || previous.type() == TokenType.WORD && matches(previous.start(), previous.end(), "AS"));
+        boolean label = prevType == TokenType.DOT || prevType == TokenType.WORD && matches(prevStart, prevEnd, "AS");
         if (matches(start, end, "END")) {
-            boolean startsStatement = previous != null && (previous.type() == TokenType.SEMICOLON
-                    || previous.type() == TokenType.WORD && matches(previous.start(), previous.end(), "ATOMIC"));
+            boolean startsStatement = prevType == TokenType.SEMICOLON
+                    || prevType == TokenType.WORD && matches(prevStart, prevEnd, "ATOMIC");
             if (startsStatement) {
                 beginDepth = 0;
             } else if (!label && caseDepth > 0) {
@@ -386,12 +407,36 @@ public final class Lexer {
     }
 
     private void add(TokenType type, int start, int end) {
-        tokens.add(new Token(type, start, end));
+        push(type, start, end, start, end);
+    }
+
+    private void push(TokenType type, int start, int end, int bodyStart, int bodyEnd) {
+        if (shape == null) {
+            tokens.add(new Token(type, start, end, bodyStart, bodyEnd));
+        } else {
+            if (tokenCount > 0) {
+                shape.append(' ');
+            }
+            if (type.isLiteral()) {
+                // NUL, not '?': JDBC's ? placeholder is kept as written and must not look like a literal.
+                shape.append('\0');
+            } else {
+                shape.append(src, start, end);
+            }
+        }
+        prevType = lastType;
+        prevStart = lastStart;
+        prevEnd = lastEnd;
+        lastType = type;
+        lastStart = start;
+        lastEnd = end;
+        tokenCount++;
         markFirst(start);
     }
 
     private void markFirst(int start) {
-        if (tokens.size() == 1) {
+        if (tokenCount == 1) {
+            firstStart = start;
             semicolonLine = -1;
             advanceTo(start);
             firstLine = line;
@@ -400,9 +445,13 @@ public final class Lexer {
     }
 
     private void addComment(int start, int end, String body, boolean lineComment) {
+        if (shape != null) {
+            shapeUsable &= !body.contains("pgguard:");
+            return;
+        }
         advanceTo(start);
         Comment comment = new Comment(start, end, line, body);
-        if (lineComment && tokens.isEmpty() && line == semicolonLine && !statements.isEmpty()) {
+        if (lineComment && tokenCount == 0 && line == semicolonLine && !statements.isEmpty()) {
             // "DROP TABLE t; -- pgguard:..." speaks of the statement it follows on the same line.
             SqlStatement previous = statements.remove(statements.size() - 1);
             List<Comment> merged = new ArrayList<>(previous.comments());
@@ -423,9 +472,15 @@ public final class Lexer {
     }
 
     private void finishStatement(LexError error) {
-        if (!tokens.isEmpty()) {
-            statements.add(new SqlStatement(src, List.copyOf(tokens), List.copyOf(comments), firstLine, firstColumn,
-                    error));
+        if (shape != null) {
+            shapeUsable &= error == null;
+            if (tokenCount > 0) {
+                shape.append(" ;");
+            }
+        } else if (!tokens.isEmpty()) {
+            // The list is handed over, not copied: this lexer never touches it again.
+            statements.add(new SqlStatement(src, java.util.Collections.unmodifiableList(tokens),
+                    comments.isEmpty() ? List.of() : List.copyOf(comments), firstLine, firstColumn, error));
             tokens = new ArrayList<>();
         } else if (error != null) {
             // An unterminated comment with no statement: keep the error visible as an unreadable statement.
@@ -434,6 +489,9 @@ public final class Lexer {
         }
         comments = List.of();
         tokens.clear();
+        tokenCount = 0;
+        lastType = null;
+        prevType = null;
         parenDepth = 0;
         beginDepth = 0;
         caseDepth = 0;

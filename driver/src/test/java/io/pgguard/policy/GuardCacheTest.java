@@ -1,0 +1,99 @@
+package io.pgguard.policy;
+
+import io.pgguard.classify.Classifier;
+import io.pgguard.sql.Lexer;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+/** The caches never change a verdict: a cached answer equals what a fresh decision says. */
+class GuardCacheTest {
+
+    private static final Target PROD = Target.production("test");
+
+    private static Guard guard() {
+        return new Guard(new Classifier(17), PROD, Policy.defaults());
+    }
+
+    @Test
+    void stringsThatDifferOnlyInLiteralsShareAVerdictWhenNoLiteralMatters() {
+        Guard g = guard();
+        Verdict first = g.check("SELECT id, name FROM customers WHERE id = 1");
+        assertSame(first, g.check("SELECT id, name FROM customers WHERE id = 2"));
+        assertSame(first, g.check("SELECT id, name FROM customers WHERE id = 'x' /* another comment */"));
+        assertNotSame(first, g.check("SELECT id, name FROM customers WHERE id = ?"), "? is a placeholder, not a literal");
+    }
+
+    @Test
+    void aVerdictThatReadLiteralsIsNeverSharedByShape() {
+        Guard g = guard();
+        assertEquals(Action.ALLOW, g.check("DELETE FROM orders WHERE 1 = 0").action());
+        assertEquals(Action.BLOCK, g.check("DELETE FROM orders WHERE 1 = 1").action());
+        assertEquals(Action.BLOCK, g.check("DELETE FROM orders WHERE ? = ?").action());
+        assertEquals(Action.ALLOW, g.check("DELETE FROM orders WHERE 2 = 3").action());
+        assertEquals(Action.ALLOW, g.check("DO $$ BEGIN PERFORM 1; END $$").action());
+        assertEquals(Action.BLOCK, g.check("DO $$ BEGIN DELETE FROM orders; END $$").action());
+        assertEquals(Action.WARN, g.check("/* pgguard:allow truncate reason=\"a\" */ TRUNCATE orders").action());
+        assertEquals(Action.BLOCK, g.check("/* pgguard:allow truncate */ TRUNCATE orders").action());
+    }
+
+    @Test
+    void theShapeKeepsPlaceholdersAndDirectivesApart() {
+        assertNotEquals(Lexer.shape("SELECT 1 = 1"), Lexer.shape("SELECT ? = ?"));
+        assertEquals(Lexer.shape("SELECT a FROM t WHERE b = 'x' -- c"), Lexer.shape("SELECT a  FROM t\nWHERE b = 42"));
+        assertNull(Lexer.shape("SELECT 1 /* pgguard:allow x reason=\"y\" */"));
+        assertNull(Lexer.shape("SELECT 'open"));
+        assertNotEquals(Lexer.shape("SELECT 1; SELECT 2"), Lexer.shape("SELECT 1, 2"));
+    }
+
+    /** A shuffled stream of statement variants through one cached guard agrees with a fresh decision each time. */
+    @Test
+    void cachedVerdictsEqualFreshOnes() {
+        String[] templates = {
+            "SELECT * FROM orders WHERE id = %s", "DELETE FROM orders WHERE id = %s", "DELETE FROM orders WHERE %s = %s",
+            "DELETE FROM orders WHERE %s = 1 OR id = 2", "UPDATE orders SET state = %s WHERE id = %s",
+            "UPDATE orders SET state = %s WHERE %s <> %s", "UPDATE orders SET state = %s", "INSERT INTO orders VALUES (%s)",
+            "WITH d AS (DELETE FROM orders WHERE %s = %s RETURNING id) SELECT * FROM d",
+            "EXPLAIN ANALYZE DELETE FROM orders WHERE %s = %s", "DO $$ BEGIN EXECUTE 'DELETE FROM orders WHERE %s = %s'; END $$",
+            "SET lock_timeout = %s", "SELECT %s; TRUNCATE orders", "DELETE FROM orders WHERE id IN (%s, %s)",
+            "VACUUM (FULL %s) orders", "EXPLAIN (ANALYZE %s) DELETE FROM orders",
+        };
+        String[] literals = {"0", "1", "2", "'a'", "'b'", "1.5", "'1'", "$1", "true", "false"};
+        Random random = new Random(42);
+        List<String> statements = new ArrayList<>();
+        for (String t : templates) {
+            for (int i = 0; i < 30; i++) {
+                Object[] args = new Object[3];
+                for (int k = 0; k < 3; k++) {
+                    args[k] = literals[random.nextInt(literals.length)];
+                }
+                statements.add(String.format(t, args));
+            }
+        }
+        Collections.shuffle(statements, random);
+        Guard cached = guard();
+        for (String sql : statements) {
+            Verdict v = cached.check(sql);
+            Verdict fresh = guard().check(sql);
+            assertEquals(fresh.action(), v.action(), sql);
+            assertEquals(ruleIds(fresh), ruleIds(v), sql);
+        }
+    }
+
+    private static List<List<String>> ruleIds(Verdict v) {
+        List<List<String>> ids = new ArrayList<>();
+        for (Decision d : v.decisions()) {
+            ids.add(d.classification().ruleIds());
+        }
+        return ids;
+    }
+}
