@@ -21,8 +21,8 @@ public final class Lexer {
     private int line = 1;
     private int lineStart;
 
-    private final List<SqlStatement> statements = new ArrayList<>();
-    private List<Token> tokens = new ArrayList<>();
+    private final List<SqlStatement> statements;
+    private List<Token> tokens;
     /** In shape mode ({@link #shape(String)}) tokens are appended here instead of being collected. */
     private final StringBuilder shape;
     private boolean shapeUsable = true;
@@ -53,6 +53,8 @@ public final class Lexer {
         this.src = src;
         this.length = src.length();
         this.shape = shapeMode ? new StringBuilder(src.length()) : null;
+        this.statements = shapeMode ? List.of() : new ArrayList<>();
+        this.tokens = shapeMode ? List.of() : new ArrayList<>();
     }
 
     /** Splits {@code sql} into its non-empty statements; an unreadable tail becomes a statement with an error. */
@@ -325,7 +327,7 @@ public final class Lexer {
             end++;
         }
         pos = end;
-        addComment(start, end, src.substring(start + 2, end), true);
+        addComment(start, end, start + 2, end, true);
     }
 
     private boolean blockComment() {
@@ -342,7 +344,7 @@ public final class Lexer {
                 i += 2;
                 if (depth == 0) {
                     pos = i;
-                    addComment(start, i, src.substring(start + 2, i - 2), false);
+                    addComment(start, i, start + 2, i - 2, false);
                     return true;
                 }
             } else {
@@ -350,7 +352,7 @@ public final class Lexer {
             }
         }
         pos = length;
-        addComment(start, length, src.substring(start + 2), false);
+        addComment(start, length, start + 2, length, false);
         finishStatement(error("unterminated /* comment", start));
         return false;
     }
@@ -402,6 +404,16 @@ public final class Lexer {
         }
     }
 
+    /** Whether [from, to) holds "pgguard:", looking only inside the range (so the pass stays linear). */
+    private boolean containsDirective(int from, int to) {
+        for (int i = from; i + 8 <= to; i++) {
+            if (src.charAt(i) == 'p' && src.regionMatches(i, "pgguard:", 0, 8)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private boolean matches(int start, int end, String upper) {
         return end - start == upper.length() && src.regionMatches(true, start, upper, 0, upper.length());
     }
@@ -444,11 +456,12 @@ public final class Lexer {
         }
     }
 
-    private void addComment(int start, int end, String body, boolean lineComment) {
+    private void addComment(int start, int end, int bodyStart, int bodyEnd, boolean lineComment) {
         if (shape != null) {
-            shapeUsable &= !body.contains("pgguard:");
+            shapeUsable &= !containsDirective(bodyStart, bodyEnd);
             return;
         }
+        String body = src.substring(bodyStart, bodyEnd);
         advanceTo(start);
         Comment comment = new Comment(start, end, line, body);
         if (lineComment && tokenCount == 0 && line == semicolonLine && !statements.isEmpty()) {
@@ -488,7 +501,9 @@ public final class Lexer {
                     List.copyOf(comments), error.line(), error.column(), error));
         }
         comments = List.of();
-        tokens.clear();
+        if (shape == null) {
+            tokens.clear();
+        }
         tokenCount = 0;
         lastType = null;
         prevType = null;
