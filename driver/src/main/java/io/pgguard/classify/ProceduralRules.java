@@ -103,8 +103,9 @@ final class ProceduralRules {
                 }
                 c.i = loop + 1;
             } else if (c.word("FOR") || c.word("FOREACH")) {
-                int in = c.findTopLevelWord(c.i, "IN");
+                // IN is searched only up to this FOR's LOOP, so a body of many FORs stays linear.
                 int loop = skipTo(c, "LOOP");
+                int in = loop < 0 ? -1 : new Cursor(c.st, c.i, loop).findTopLevelWord(c.i, "IN");
                 if (in < 0 || loop < 0) {
                     return false;
                 }

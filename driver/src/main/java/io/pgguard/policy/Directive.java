@@ -26,15 +26,17 @@ public record Directive(String verb, List<String> ruleIds, String reason, int li
             int at = body.indexOf(marker);
             while (at >= 0) {
                 int after = at + marker.length();
+                int next = body.indexOf(marker, after);
                 if (after < body.length() && !Character.isWhitespace(body.charAt(after))) {
-                    at = body.indexOf(marker, after);
+                    at = next;
                     continue;
                 }
                 if (out.isEmpty()) {
                     out = new ArrayList<>(1);
                 }
-                out.add(parseOne(verb, body.substring(after), comment.line()));
-                at = body.indexOf(marker, after);
+                // Each directive reads only up to the next one, so a comment of many stays linear.
+                out.add(parseOne(verb, body.substring(after, next < 0 ? body.length() : next), comment.line()));
+                at = next;
             }
         }
         return out;

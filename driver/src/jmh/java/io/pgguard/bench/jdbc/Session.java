@@ -1,0 +1,141 @@
+package io.pgguard.bench.jdbc;
+
+import io.pgguard.GuardBlockedException;
+import net.ttddyy.dsproxy.listener.logging.SLF4JLogLevel;
+import net.ttddyy.dsproxy.support.ProxyDataSourceBuilder;
+import org.postgresql.ds.PGSimpleDataSource;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.SplittableRandom;
+import javax.sql.DataSource;
+
+/**
+ * One variant's connection, held for the whole run, with its reused prepared statement and its own id stream.
+ * Ids come from a seeded generator per session, so every variant reads the same sequence of rows.
+ */
+final class Session implements AutoCloseable {
+
+    /** The first sequence number of {@link Workload#NEW_TEXT}; 13 digits, so the text's length does not drift. */
+    private static final long FIRST_SEQUENCE = 1_000_000_000_000L;
+
+    final Variant variant;
+    final Connection connection;
+    final PreparedStatement reused;
+    private final SplittableRandom ids;
+    private long sequence = FIRST_SEQUENCE;
+
+    private Session(Variant variant, Connection connection) throws SQLException {
+        this.variant = variant;
+        this.connection = connection;
+        this.reused = connection.prepareStatement(Workload.POINT_READ);
+        this.ids = new SplittableRandom(42);
+    }
+
+    static Session open(Variant variant, BenchServer server, PeerLogging peerLogging) throws SQLException {
+        Connection c = connect(variant, server, peerLogging);
+        try {
+            check(variant, c);
+            return new Session(variant, c);
+        } catch (SQLException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    private static Connection connect(Variant variant, BenchServer server, PeerLogging peerLogging)
+            throws SQLException {
+        String rest = server.pgUrl.substring("jdbc:".length()); // postgresql://host:port/db[?params]
+        switch (variant) {
+            case RAW:
+            case RAW_CONTROL:
+                return DriverManager.getConnection(server.pgUrl, server.credentials);
+            case PGGUARD:
+                return DriverManager.getConnection("jdbc:pgguard:" + rest + (rest.indexOf('?') < 0 ? "?" : "&")
+                        + "pgguard.environment=production", server.credentials);
+            case P6SPY:
+                return DriverManager.getConnection("jdbc:p6spy:" + rest, server.credentials);
+            case DATASOURCE_PROXY:
+                PGSimpleDataSource pg = new PGSimpleDataSource();
+                pg.setURL(server.pgUrl);
+                pg.setUser(server.credentials.getProperty("user"));
+                pg.setPassword(server.credentials.getProperty("password"));
+                ProxyDataSourceBuilder builder = ProxyDataSourceBuilder.create(pg).name("bench");
+                DataSource ds = peerLogging == PeerLogging.OFF
+                        ? builder.logQueryBySlf4j(SLF4JLogLevel.INFO).build()
+                        : builder.listener(new PeerLogging.DiscardingQueryLogger()).build();
+                return ds.getConnection();
+            default:
+                throw new AssertionError(variant);
+        }
+    }
+
+    /** Makes sure each variant really is what it claims to be before anything is measured. */
+    private static void check(Variant variant, Connection c) throws SQLException {
+        String cls = c.getClass().getName();
+        boolean ok;
+        switch (variant) {
+            case RAW:
+            case RAW_CONTROL:
+                ok = cls.startsWith("org.postgresql.");
+                break;
+            case PGGUARD:
+                ok = c instanceof io.pgguard.jdbc.GuardConnection && guardBlocks(c);
+                break;
+            case P6SPY:
+                ok = cls.startsWith("com.p6spy.");
+                break;
+            case DATASOURCE_PROXY:
+                ok = java.lang.reflect.Proxy.isProxyClass(c.getClass()) || cls.startsWith("net.ttddyy.");
+                break;
+            default:
+                ok = false;
+        }
+        if (!ok || !c.isWrapperFor(org.postgresql.PGConnection.class)) {
+            throw new IllegalStateException(variant.label + ": unexpected connection " + cls);
+        }
+    }
+
+    /** The guard is on and treats the target as production: a DROP TABLE is blocked before it is sent. */
+    private static boolean guardBlocks(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS pgguard_bench_probe");
+            return false;
+        } catch (GuardBlockedException expected) {
+            return true;
+        }
+    }
+
+    String describe() {
+        return connection.getClass().getName();
+    }
+
+    int nextId() {
+        return 1 + ids.nextInt(BenchServer.ROWS);
+    }
+
+    long nextSequence() {
+        return sequence++;
+    }
+
+    /** Runs {@code ops} operations of {@code w}; returns a checksum of what was read. */
+    long run(Workload w, int ops) throws SQLException {
+        long acc = 0;
+        for (int i = 0; i < ops; i++) {
+            acc += w.op(this);
+        }
+        return acc;
+    }
+
+    @Override
+    public void close() throws SQLException {
+        try {
+            reused.close();
+        } finally {
+            connection.close();
+        }
+    }
+}
