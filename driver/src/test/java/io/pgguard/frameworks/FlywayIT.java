@@ -3,6 +3,7 @@ package io.pgguard.frameworks;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.pgguard.GuardBlockedException;
+import io.pgguard.testkit.LogCapture;
 import io.pgguard.testkit.PgDatabase;
 import io.pgguard.testkit.PostgresTest;
 import io.pgguard.testkit.TestDatabase;

@@ -1,6 +1,7 @@
 package io.pgguard.frameworks;
 
 import io.pgguard.GuardBlockedException;
+import io.pgguard.testkit.LogCapture;
 import io.pgguard.testkit.PgDatabase;
 import io.pgguard.testkit.PostgresTest;
 import io.pgguard.testkit.TestDatabase;

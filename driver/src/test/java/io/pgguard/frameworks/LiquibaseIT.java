@@ -2,6 +2,7 @@ package io.pgguard.frameworks;
 
 import io.pgguard.GuardBlockedException;
 import io.pgguard.jdbc.GuardDataSource;
+import io.pgguard.testkit.LogCapture;
 import io.pgguard.testkit.PgDatabase;
 import io.pgguard.testkit.PostgresTest;
 import io.pgguard.testkit.TestDatabase;

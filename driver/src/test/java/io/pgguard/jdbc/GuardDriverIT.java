@@ -1,6 +1,7 @@
 package io.pgguard.jdbc;
 
 import io.pgguard.GuardBlockedException;
+import io.pgguard.testkit.LogCapture;
 import io.pgguard.testkit.PgDatabase;
 import io.pgguard.testkit.PostgresTest;
 import org.junit.jupiter.api.BeforeAll;

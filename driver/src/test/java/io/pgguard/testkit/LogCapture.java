@@ -1,4 +1,4 @@
-package io.pgguard.frameworks;
+package io.pgguard.testkit;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -12,43 +12,43 @@ import java.util.List;
  * Collects what one logger tree ({@code io.pgguard} unless told otherwise) logs while a framework runs, so a test
  * can assert the WARN and ERROR lines pgguard wrote (and, for Hibernate, what the framework itself logged).
  */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
 
     private final Logger logger;
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
-    LogCapture() {
+    public LogCapture() {
         this("io.pgguard");
     }
 
-    LogCapture(String loggerName) {
+    public LogCapture(String loggerName) {
         logger = (Logger) LoggerFactory.getLogger(loggerName);
         appender.start();
         logger.addAppender(appender);
     }
 
-    List<ILoggingEvent> events() {
+    public List<ILoggingEvent> events() {
         synchronized (appender.list) {
             return List.copyOf(appender.list);
         }
     }
 
     /** Formatted messages at exactly this level, e.g. {@code "WARN"}. */
-    List<String> messages(String level) {
+    public List<String> messages(String level) {
         Level wanted = Level.toLevel(level);
         return events().stream().filter(e -> e.getLevel().equals(wanted)).map(ILoggingEvent::getFormattedMessage)
                 .toList();
     }
 
     /** The rule ids pgguard put in the MDC ({@code pgguard.rule}) of the events at this level. */
-    List<String> rules(String level) {
+    public List<String> rules(String level) {
         Level wanted = Level.toLevel(level);
         return events().stream().filter(e -> e.getLevel().equals(wanted))
                 .map(e -> e.getMDCPropertyMap().getOrDefault("pgguard.rule", "")).toList();
     }
 
     /** Everything captured, one event a line, for assertion messages. */
-    String all() {
+    public String all() {
         StringBuilder sb = new StringBuilder();
         for (ILoggingEvent e : events()) {
             sb.append(e.getLevel()).append(' ').append(e.getLoggerName()).append(' ').append(e.getFormattedMessage())
