@@ -40,16 +40,6 @@ public record Classification(SqlStatement statement, String kind, Risk risk, Str
         return false;
     }
 
-    /** The finding that sets the risk: the first of the strictest. */
-    public Finding strictest() {
-        Finding best = null;
-        for (Finding f : findings) {
-            if (best == null || f.risk().compareTo(best.risk()) > 0) {
-                best = f;
-            }
-        }
-        return best;
-    }
 
     /** This classification without the given rules, its risk recomputed from what remains. */
     public Classification without(Set<String> ruleIds) {

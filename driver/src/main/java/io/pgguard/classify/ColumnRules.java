@@ -66,7 +66,7 @@ final class ColumnRules {
         ColumnType type = ColumnType.read(c);
         ColumnDefinition def = ColumnDefinition.read(c, type);
         boolean isNew = a.context.isNew(table);
-        a.context.column(table, column, type == null ? null : type.toString(), def.identity || def.serial);
+        a.context.column(table, column, type, def.identity || def.serial);
         TypeRules.checkNewColumn(a, column, type, def.primaryKey);
         if (def.primaryKey || def.unique) {
             ConstraintRules.uniqueIndexBuilt(a, isNew);
@@ -121,13 +121,13 @@ final class ColumnRules {
             ColumnType target = ColumnType.read(c);
             boolean using = c.findTopLevelWord(c.i, "USING") >= 0;
             Context.Column known = a.context.column(table, column);
-            ColumnType from = known == null || known.type() == null ? null : parse(known.type());
+            ColumnType from = known == null ? null : known.type();
             boolean free = !using && from != null && target != null && from.changesWithoutRewriteTo(target);
             if (!free) {
                 a.rewrite = true;
             }
             if (target != null) {
-                a.context.column(table, column, target.toString(), known != null && known.sequenceBacked());
+                a.context.column(table, column, target, known != null && known.sequenceBacked());
             }
             if (!isNew && !free) {
                 String what = from == null
@@ -172,10 +172,6 @@ final class ColumnRules {
             return "ALTER TABLE ALTER COLUMN DROP NOT NULL";
         }
         return "ALTER TABLE ALTER COLUMN";
-    }
-
-    private static ColumnType parse(String type) {
-        return ColumnType.read(new Cursor(io.pgguard.sql.Lexer.split(type).get(0)));
     }
 
     /** What the constraints after a column's type say, as far as rewrites and NOT NULL go. */

@@ -14,7 +14,7 @@ import java.util.Set;
 public final class Context {
 
     /** A column as an earlier CREATE TABLE or ADD COLUMN declared it; sequence-backed: serial or identity. */
-    record Column(String type, boolean sequenceBacked) {
+    record Column(ColumnType type, boolean sequenceBacked) {
     }
 
     private final boolean migration;
@@ -102,7 +102,7 @@ public final class Context {
         return relation != null && newInFile.contains(Cursor.key(relation));
     }
 
-    void column(String relation, String column, String type, boolean sequenceBacked) {
+    void column(String relation, String column, ColumnType type, boolean sequenceBacked) {
         tables.computeIfAbsent(Cursor.key(relation), k -> new HashMap<>())
                 .put(Cursor.key(column), new Column(type, sequenceBacked));
     }

@@ -120,7 +120,7 @@ final class CreateStatements {
                 ColumnType type = ColumnType.read(element);
                 ColumnRules.ColumnDefinition def = ColumnRules.ColumnDefinition.read(element, type);
                 if (column != null) {
-                    a.context.column(table, column, type == null ? null : type.toString(), def.identity || def.serial);
+                    a.context.column(table, column, type, def.identity || def.serial);
                     TypeRules.checkNewColumn(a, column, type, def.primaryKey);
                 }
             }

@@ -152,6 +152,11 @@ final class Cursor {
         return false;
     }
 
+    /** Whether token {@code k} turns an option off: {@code false}, {@code off} or {@code 0}. */
+    static boolean isFalse(SqlStatement st, int k) {
+        return st.isWord(k, "FALSE") || st.isWord(k, "OFF") || (st.is(k, TokenType.NUMBER) && st.text(k).equals("0"));
+    }
+
     /** A lookup key for a relation or column name: unquoted parts folded to lower case, the schema dropped. */
     static String key(String name) {
         if (name == null) {

@@ -43,15 +43,6 @@ public enum LockMode {
         return a.compareTo(b) >= 0 ? a : b;
     }
 
-    /** Parses a {@code pg_locks.mode} name; null when it is not one. */
-    public static LockMode fromPgName(String name) {
-        for (LockMode m : values()) {
-            if (m.pgName.equals(name)) {
-                return m;
-            }
-        }
-        return null;
-    }
 
     @Override
     public String toString() {

@@ -38,8 +38,7 @@ final class MaintenanceRules {
         if (c.peek(TokenType.LPAREN)) {
             int close = c.closing(c.i);
             for (int k = c.i + 1; k < close; k++) {
-                if (c.st.isWord(k, "FULL") && !(c.st.isWord(k + 1, "FALSE") || c.st.isWord(k + 1, "OFF")
-                        || c.st.is(k + 1, TokenType.NUMBER) && c.st.text(k + 1).equals("0"))) {
+                if (c.st.isWord(k, "FULL") && !Cursor.isFalse(c.st, k + 1)) {
                     full = true;
                 }
             }

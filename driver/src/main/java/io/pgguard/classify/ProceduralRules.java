@@ -225,7 +225,7 @@ final class ProceduralRules {
         if (c.peek(TokenType.LPAREN)) {
             int close = c.closing(c.i);
             for (int k = c.i + 1; k < close; k++) {
-                if ((c.st.isWord(k, "ANALYZE") || c.st.isWord(k, "ANALYSE")) && !isFalse(c.st, k + 1)) {
+                if ((c.st.isWord(k, "ANALYZE") || c.st.isWord(k, "ANALYSE")) && !Cursor.isFalse(c.st, k + 1)) {
                     analyze = true;
                 }
             }
@@ -246,10 +246,6 @@ final class ProceduralRules {
         }
         a.kind = "EXPLAIN ANALYZE";
         a.fold(classifier.nested(a, DataRules.sub(c.st, c.i, c.end)), false);
-    }
-
-    private static boolean isFalse(SqlStatement st, int k) {
-        return st.isWord(k, "FALSE") || st.isWord(k, "OFF") || (st.is(k, TokenType.NUMBER) && st.text(k).equals("0"));
     }
 
     /** PREPARE name [(types)] AS statement: classified as the statement it will run. */

@@ -42,10 +42,6 @@ public final class Guard {
         return policy;
     }
 
-    public Classifier classifier() {
-        return classifier;
-    }
-
     /** Classifies and decides every statement of {@code sql}; the verdict is the strictest decision. */
     public Verdict check(String sql) {
         Verdict cached = cache.get(sql);

@@ -92,7 +92,7 @@ public record GuardConfig(Policy policy, String environment, Set<String> protect
             String key = e.getKey();
             if (!key.startsWith(PREFIX) || !KEYS.contains(key.substring(PREFIX.length()))) {
                 throw new ConfigException("unknown pgguard setting '" + key + "' (from " + source + "); known: "
-                        + String.join(", ", KEYS.stream().map(k -> PREFIX + k).toList()));
+                        + String.join(", ", keys()));
             }
             values.put(key, e.getValue() == null ? "" : e.getValue().trim());
             sources.put(key, source);
