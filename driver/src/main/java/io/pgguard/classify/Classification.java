@@ -16,7 +16,7 @@ public record Classification(SqlStatement statement, String kind, Risk risk, Str
 
     /**
      * Whether no literal value of the statement influenced this classification, so it holds for every statement
-     * of the same {@linkplain io.pgguard.sql.Lexer#shape shape}: true only for queries and data changes whose
+     * of the same {@linkplain io.pgguard.sql.Template template}: true only for queries and data changes whose
      * rules read no literal (a {@code WHERE 1 = 1} reads two).
      */
     public boolean literalIndependent() {

@@ -5,6 +5,7 @@ import io.pgguard.classify.Classifier;
 import io.pgguard.classify.Context;
 import io.pgguard.sql.Lexer;
 import io.pgguard.sql.SqlStatement;
+import io.pgguard.sql.Template;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -14,19 +15,34 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The single entry point the JDBC driver and the agent call: SQL text in, verdict out. A statement string seen
  * before is answered from a bounded cache without lexing or allocating; a new string whose only difference from
- * one seen before is its literal values (the common case of SQL built with inlined values) is answered from a
- * second cache keyed by its {@linkplain Lexer#shape shape}, when its verdict provably does not depend on them.
+ * one seen before is its literal values and comments (the common case of SQL built with inlined values) is
+ * answered from a second cache keyed by its {@linkplain Template template}, when its verdict provably does not
+ * depend on them.
  */
 public final class Guard {
 
     /** Distinct statement strings remembered; past this the cache starts over (hot statements return at once). */
     static final int CACHE_SIZE = 8192;
+    /** Templates answered most recently, tried before any template is built. */
+    private static final int RECENT = 4;
+
+    /** A verdict shared by every string of one template. */
+    private record Shared(Template template, Verdict verdict) {
+    }
 
     private final Classifier classifier;
     private final Target target;
     private final Policy policy;
     private final ConcurrentHashMap<String, Verdict> cache = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Verdict> byShape = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Template, Shared> byTemplate = new ConcurrentHashMap<>();
+    /**
+     * The last templates answered, most often the one a new string has: matching a string against a template
+     * costs less than building its own, which matters as much as it does because it runs for every string no
+     * cache holds. Read and written without locks: a slot holds an immutable record or null, and a lost update
+     * only costs a later string the longer way.
+     */
+    private final Shared[] recent = new Shared[RECENT];
+    private int nextRecent;
 
     public Guard(Classifier classifier, Target target, Policy policy) {
         this.classifier = classifier;
@@ -44,23 +60,35 @@ public final class Guard {
 
     /** Classifies and decides every statement of {@code sql}; the verdict is the strictest decision. */
     public Verdict check(String sql) {
+        // Raw-SQL logging shows the statement as written, which a verdict shared by template does not hold.
+        boolean share = !policy.logRawSql();
+        if (share) {
+            // First, as it is the cheapest way to answer a string never seen before, and no dearer for one seen.
+            for (Shared s : recent) {
+                if (s != null && s.template().matches(sql)) {
+                    return s.verdict();
+                }
+            }
+        }
         Verdict cached = cache.get(sql);
         if (cached != null) {
             return cached;
         }
-        // Raw-SQL logging shows the statement as written, which a verdict shared by shape does not hold.
-        String shape = policy.logRawSql() ? null : Lexer.shape(sql);
-        if (shape != null) {
-            Verdict same = byShape.get(shape);
+        Template template = share ? Template.of(sql) : null;
+        if (template != null) {
+            Shared same = byTemplate.get(template);
             if (same != null) {
-                return same;
+                remember(same);
+                return same.verdict();
             }
         }
         Verdict verdict = decide(sql);
-        if (shape != null && literalIndependent(verdict)) {
-            put(byShape, shape, verdict);
+        if (template != null && literalIndependent(verdict)) {
+            Shared shared = new Shared(template.compact(), verdict);
+            put(byTemplate, shared.template(), shared);
+            remember(shared);
         }
-        // A string answered by its shape is not added here: one-off strings would only fill this cache.
+        // A string answered by its template is not added here: one-off strings would only fill this cache.
         put(cache, sql, verdict);
         return verdict;
     }
@@ -74,11 +102,17 @@ public final class Guard {
         return true;
     }
 
-    private static void put(ConcurrentHashMap<String, Verdict> map, String key, Verdict verdict) {
+    private void remember(Shared shared) {
+        int slot = nextRecent;
+        recent[slot] = shared;
+        nextRecent = (slot + 1) % RECENT;
+    }
+
+    private static <K, V> void put(ConcurrentHashMap<K, V> map, K key, V value) {
         if (map.size() >= CACHE_SIZE) {
             map.clear();
         }
-        map.put(key, verdict);
+        map.put(key, value);
     }
 
     /**

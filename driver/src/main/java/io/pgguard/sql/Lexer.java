@@ -21,11 +21,11 @@ public final class Lexer {
     private int line = 1;
     private int lineStart;
 
-    private final List<SqlStatement> statements;
-    private List<Token> tokens;
-    /** In shape mode ({@link #shape(String)}) tokens are appended here instead of being collected. */
-    private final StringBuilder shape;
-    private boolean shapeUsable = true;
+    /** What marks a comment as a directive to pgguard ({@code /* pgguard:allow ... *}{@code /}). */
+    static final String DIRECTIVE = "pgguard:";
+
+    private final List<SqlStatement> statements = new ArrayList<>();
+    private List<Token> tokens = new ArrayList<>();
     private int tokenCount;
     private int firstStart;
     // The latest token and the one before it, for the routine-body tracking.
@@ -49,31 +49,16 @@ public final class Lexer {
     private boolean createSeen;
     private boolean orSeen;
 
-    private Lexer(String src, boolean shapeMode) {
+    private Lexer(String src) {
         this.src = src;
         this.length = src.length();
-        this.shape = shapeMode ? new StringBuilder(src.length()) : null;
-        this.statements = shapeMode ? List.of() : new ArrayList<>();
-        this.tokens = shapeMode ? List.of() : new ArrayList<>();
     }
 
     /** Splits {@code sql} into its non-empty statements; an unreadable tail becomes a statement with an error. */
     public static List<SqlStatement> split(String sql) {
-        Lexer lexer = new Lexer(sql == null ? "" : sql, false);
+        Lexer lexer = new Lexer(sql == null ? "" : sql);
         lexer.run();
         return lexer.statements;
-    }
-
-    /**
-     * The shape of {@code sql}: its tokens as written, literals and parameters as a NUL, one space between
-     * tokens, {@code ;} between statements, comments dropped. Two strings with the same shape differ only in
-     * literal values, spacing and comments. Null when the string cannot be read or carries a {@code pgguard:}
-     * directive (whose comment matters). Made in the same single pass as {@link #split}, without token objects.
-     */
-    public static String shape(String sql) {
-        Lexer lexer = new Lexer(sql == null ? "" : sql, true);
-        lexer.run();
-        return lexer.shapeUsable ? lexer.shape.toString() : null;
     }
 
     private void run() {
@@ -270,6 +255,12 @@ public final class Lexer {
     }
 
     private void number(int start) {
+        pos = numberEnd(src, start, length);
+        add(TokenType.NUMBER, start, pos);
+    }
+
+    /** Where the number literal starting at {@code src[start]} (a digit, or a dot before one) ends. */
+    static int numberEnd(String src, int start, int length) {
         int i = start;
         if (src.charAt(i) == '0' && i + 1 < length && "xXoObB".indexOf(src.charAt(i + 1)) >= 0
                 && i + 2 < length && isIdentChar(src.charAt(i + 2))) {
@@ -300,8 +291,7 @@ public final class Lexer {
                 }
             }
         }
-        pos = i;
-        add(TokenType.NUMBER, start, pos);
+        return i;
     }
 
     private void operator(int start) {
@@ -404,10 +394,10 @@ public final class Lexer {
         }
     }
 
-    /** Whether [from, to) holds "pgguard:", looking only inside the range (so the pass stays linear). */
-    private boolean containsDirective(int from, int to) {
-        for (int i = from; i + 8 <= to; i++) {
-            if (src.charAt(i) == 'p' && src.regionMatches(i, "pgguard:", 0, 8)) {
+    /** Whether {@code src[from, to)} holds {@value #DIRECTIVE}, looking only inside the range (so scans stay linear). */
+    static boolean containsDirective(String src, int from, int to) {
+        for (int i = from; i + DIRECTIVE.length() <= to; i++) {
+            if (src.charAt(i) == 'p' && src.startsWith(DIRECTIVE, i)) {
                 return true;
             }
         }
@@ -423,19 +413,7 @@ public final class Lexer {
     }
 
     private void push(TokenType type, int start, int end, int bodyStart, int bodyEnd) {
-        if (shape == null) {
-            tokens.add(new Token(type, start, end, bodyStart, bodyEnd));
-        } else {
-            if (tokenCount > 0) {
-                shape.append(' ');
-            }
-            if (type.isLiteral()) {
-                // NUL, not '?': JDBC's ? placeholder is kept as written and must not look like a literal.
-                shape.append('\0');
-            } else {
-                shape.append(src, start, end);
-            }
-        }
+        tokens.add(new Token(type, start, end, bodyStart, bodyEnd));
         prevType = lastType;
         prevStart = lastStart;
         prevEnd = lastEnd;
@@ -457,10 +435,6 @@ public final class Lexer {
     }
 
     private void addComment(int start, int end, int bodyStart, int bodyEnd, boolean lineComment) {
-        if (shape != null) {
-            shapeUsable &= !containsDirective(bodyStart, bodyEnd);
-            return;
-        }
         String body = src.substring(bodyStart, bodyEnd);
         advanceTo(start);
         Comment comment = new Comment(start, end, line, body);
@@ -485,12 +459,7 @@ public final class Lexer {
     }
 
     private void finishStatement(LexError error) {
-        if (shape != null) {
-            shapeUsable &= error == null;
-            if (tokenCount > 0) {
-                shape.append(" ;");
-            }
-        } else if (!tokens.isEmpty()) {
+        if (!tokens.isEmpty()) {
             // The list is handed over, not copied: this lexer never touches it again.
             statements.add(new SqlStatement(src, java.util.Collections.unmodifiableList(tokens),
                     comments.isEmpty() ? List.of() : List.copyOf(comments), firstLine, firstColumn, error));
@@ -501,9 +470,7 @@ public final class Lexer {
                     List.copyOf(comments), error.line(), error.column(), error));
         }
         comments = List.of();
-        if (shape == null) {
-            tokens.clear();
-        }
+        tokens.clear();
         tokenCount = 0;
         lastType = null;
         prevType = null;

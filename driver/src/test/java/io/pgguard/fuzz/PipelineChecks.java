@@ -14,6 +14,7 @@ import io.pgguard.policy.Target;
 import io.pgguard.policy.Verdict;
 import io.pgguard.sql.Lexer;
 import io.pgguard.sql.SqlStatement;
+import io.pgguard.sql.TemplateCheck;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -49,6 +50,10 @@ final class PipelineChecks {
         caught = null;
         List<SqlStatement> statements = Lexer.split(sql);
         LexerInvariants.checkStatements(sql, statements);
+        String template = TemplateCheck.violation(sql);
+        if (template != null) {
+            throw new Violation("template", template);
+        }
         List<Classification> single = classifier.classify(sql);
         checkClassifications(statements, single);
         checkClassifications(statements, classifier.classifyFile(statements, Context.migration()));

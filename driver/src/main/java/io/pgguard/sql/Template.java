@@ -1,0 +1,347 @@
+package io.pgguard.sql;
+
+import java.util.Arrays;
+
+/**
+ * A statement string with every literal masked: the text as written, each string and number literal replaced by
+ * {@code \0} and each comment by {@code \1}. Two strings with the same template differ only in literal values and
+ * comment text, so they lex to the same tokens apart from literal values, and a verdict that does not depend on
+ * those values holds for both (this is what lets a string never seen before be answered without classifying it).
+ *
+ * <p>Made by a scan much smaller than the {@link Lexer}'s, because it runs for every string no cache knows, while
+ * pgjdbc's own work has just evicted our code from the CPU caches: most characters are copied by one tight loop,
+ * and only quotes, digits, dots, dashes, slashes and dollars stop it. Whatever that scan does not read exactly as
+ * the lexer would, it does not guess at: the string has no template ({@link #of} returns null) and is classified
+ * on its own. That is the case for a {@code $} starting a token (parameters, dollar quotes), a quote right after a
+ * word or {@code &} (the {@code E''}, {@code B''}, {@code X''}, {@code N''} and {@code U&''} forms), control
+ * characters, anything unterminated, and a comment holding a {@code pgguard:} directive (which a verdict depends
+ * on).
+ */
+public final class Template {
+
+    static final char LITERAL = '\0';
+    static final char COMMENT = '\1';
+
+    // Character classes of ASCII; everything at or above 0x80 is a word character, as in the lexer.
+    private static final byte KEPT = 0;
+    private static final byte WORD = 1;
+    private static final byte DIGIT = 2;
+    private static final byte STOP = 3;
+    private static final byte UNREADABLE = 4;
+    private static final byte[] CLASS = new byte[128];
+
+    static {
+        for (int c = 0; c < ' '; c++) {
+            CLASS[c] = UNREADABLE;
+        }
+        for (char c : "\t\n\r\f\u000B".toCharArray()) {
+            CLASS[c] = KEPT;
+        }
+        for (int c = 'a'; c <= 'z'; c++) {
+            CLASS[c] = WORD;
+            CLASS[Character.toUpperCase(c)] = WORD;
+        }
+        CLASS['_'] = WORD;
+        for (int c = '0'; c <= '9'; c++) {
+            CLASS[c] = DIGIT;
+        }
+        for (char c : "'\".-/$".toCharArray()) {
+            CLASS[c] = STOP;
+        }
+    }
+
+    // What the character at a stop is, as element() returns it in the upper half of a long (the end below).
+    private static final int NONE = 0;
+    /** One character kept as written: a digit in a word, a {@code $} in a word, a '.', '-' or '/' alone. */
+    private static final int CHAR = 1;
+    /** A quoted identifier, kept as written. */
+    private static final int QUOTED = 2;
+    private static final int LITERAL_END = 3;
+    private static final int COMMENT_END = 4;
+
+    private final char[] chars;
+    private final int length;
+    private final int hash;
+    /** Where the elements other than plain text start, for {@link #matches}; null until {@link #compact}. */
+    private final int[] stops;
+    /** The template as a string, for {@link #matches}; null until {@link #compact}. */
+    private final String text;
+
+    private Template(char[] chars, int length, int[] stops, String text) {
+        this.chars = chars;
+        this.length = length;
+        this.stops = stops;
+        this.text = text;
+        int h = 0;
+        for (int i = 0; i < length; i++) {
+            h = 31 * h + chars[i];
+        }
+        this.hash = h;
+    }
+
+    /** The template of {@code sql}, or null when it has none (see the class comment). */
+    public static Template of(String sql) {
+        char[] out = new char[sql.length()];
+        int n = mask(sql, out);
+        return n < 0 ? null : new Template(out, n, null, null);
+    }
+
+    /** This template holding only its own characters, ready for {@link #matches}: the form to keep in a cache. */
+    public Template compact() {
+        if (stops != null) {
+            return this;
+        }
+        char[] own = Arrays.copyOf(chars, length);
+        String text = new String(own);
+        int[] found = new int[length];
+        int count = 0;
+        int i = 0;
+        while (i < length) {
+            char c = own[i];
+            if (c >= 128 || CLASS[c] <= WORD) {
+                i++;
+                continue;
+            }
+            found[count++] = i;
+            i = c == '"' ? quoteEnd(text, i, length) : i + 1;
+        }
+        return new Template(own, length, Arrays.copyOf(found, count), text);
+    }
+
+    /**
+     * Whether {@code sql} has this template, as {@code equals(Template.of(sql))} would say, but without building
+     * one: the plain text between stops is compared as it is, and only the stops are read as the scan reads them.
+     * Only a {@linkplain #compact compact} template can tell.
+     */
+    public boolean matches(String sql) {
+        int n = sql.length();
+        int r = 0;
+        int j = 0;
+        boolean inWord = false;
+        char before = 0;
+        for (int k = 0; ; k++) {
+            int stop = k < stops.length ? stops[k] : length;
+            int plain = stop - j;
+            if (plain > 0) {
+                // The scan keeps plain characters as they are, whatever came before: comparing them is enough.
+                if (!sameText(sql, r, j, plain)) {
+                    return false;
+                }
+                r += plain;
+                j = stop;
+                before = chars[j - 1];
+                inWord = isWord(before);
+            }
+            if (k == stops.length) {
+                return r == n;
+            }
+            if (r == n) {
+                return false;
+            }
+            long element = element(sql, r, n, inWord, before);
+            int end = (int) element;
+            char c = sql.charAt(r);
+            switch ((int) (element >>> 32)) {
+                case CHAR -> {
+                    if (chars[j] != c) {
+                        return false;
+                    }
+                }
+                case QUOTED -> {
+                    if (!sameText(sql, r, j, end - r)) {
+                        return false;
+                    }
+                    j += end - r - 1;
+                }
+                case LITERAL_END -> {
+                    if (chars[j] != LITERAL) {
+                        return false;
+                    }
+                }
+                case COMMENT_END -> {
+                    if (chars[j] != COMMENT) {
+                        return false;
+                    }
+                }
+                default -> {
+                    return false;
+                }
+            }
+            j++;
+            inWord &= element >>> 32 == CHAR && (c == '$' || isDigit(c));
+            before = element >>> 32 == CHAR ? c : 0;
+            r = end;
+        }
+    }
+
+    /** Whether {@code sql[r, r + n)} holds the same characters as this template's {@code [j, j + n)}. */
+    private boolean sameText(String sql, int r, int j, int n) {
+        return sql.regionMatches(r, text, j, n);
+    }
+
+    /** The template as text (markers included), for tests and diagnostics. */
+    @Override
+    public String toString() {
+        return new String(chars, 0, length);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Template t && t.hash == hash && t.length == length
+                && Arrays.equals(chars, 0, length, t.chars, 0, length);
+    }
+
+    @Override
+    public int hashCode() {
+        return hash;
+    }
+
+    /**
+     * Writes the template of {@code s} to {@code out} (never longer than {@code s}: a literal or comment becomes one
+     * character) and returns its length, or -1 when the string has none.
+     */
+    private static int mask(String s, char[] out) {
+        int length = s.length();
+        int w = 0;
+        int r = 0;
+        boolean inWord = false;
+        char before = 0;
+        while (r < length) {
+            // Words, spaces, punctuation and most operators are kept as they are: copy the whole run.
+            int run = r;
+            char c = 0;
+            while (r < length && ((c = s.charAt(r)) >= 128 || CLASS[c] <= WORD)) {
+                r++;
+            }
+            if (r > run) {
+                s.getChars(run, r, out, w);
+                w += r - run;
+                before = s.charAt(r - 1);
+                inWord = isWord(before);
+                if (r == length) {
+                    break;
+                }
+            }
+            long element = element(s, r, length, inWord, before);
+            int end = (int) element;
+            switch ((int) (element >>> 32)) {
+                case CHAR -> out[w++] = c;
+                case QUOTED -> {
+                    s.getChars(r, end, out, w);
+                    w += end - r;
+                }
+                case LITERAL_END -> out[w++] = LITERAL;
+                case COMMENT_END -> out[w++] = COMMENT;
+                default -> {
+                    return -1;
+                }
+            }
+            inWord &= element >>> 32 == CHAR && (c == '$' || isDigit(c));
+            before = element >>> 32 == CHAR ? c : 0;
+            r = end;
+        }
+        return w;
+    }
+
+    /**
+     * What starts at {@code s[r]}, a character that is not plain text, given what came just before: the kind
+     * ({@link #CHAR}, {@link #QUOTED}, {@link #LITERAL_END}, {@link #COMMENT_END}, or {@link #NONE} when the string
+     * has no template) in the upper 32 bits, and where it ends in the lower. The one place that decides this, for
+     * both {@link #mask} and {@link #matches}.
+     */
+    private static long element(String s, int r, int length, boolean inWord, char before) {
+        char c = s.charAt(r);
+        char next = r + 1 < length ? s.charAt(r + 1) : 0;
+        int kind;
+        int end;
+        switch (c) {
+            case '\'' -> {
+                // E'', B'', X'', N'' and U&'' are read differently by the lexer.
+                end = inWord || before == '&' ? -1 : quoteEnd(s, r, length);
+                kind = LITERAL_END;
+            }
+            case '"' -> {
+                end = quoteEnd(s, r, length);
+                kind = QUOTED;
+            }
+            case '.' -> {
+                boolean number = isDigit(next);
+                end = number ? Lexer.numberEnd(s, r, length) : r + 1;
+                kind = number ? LITERAL_END : CHAR;
+            }
+            case '-' -> {
+                if (next == '-') {
+                    end = r + 2;
+                    while (end < length && s.charAt(end) != '\n' && s.charAt(end) != '\r') {
+                        end++;
+                    }
+                    end = Lexer.containsDirective(s, r + 2, end) ? -1 : end;
+                    kind = COMMENT_END;
+                } else {
+                    end = r + 1;
+                    kind = CHAR;
+                }
+            }
+            case '/' -> {
+                end = next == '*' ? blockCommentEnd(s, r, length) : r + 1;
+                kind = next == '*' ? COMMENT_END : CHAR;
+            }
+            case '$' -> { // part of a word (a$b), else a parameter or a dollar quote
+                end = inWord ? r + 1 : -1;
+                kind = CHAR;
+            }
+            default -> {
+                if (!isDigit(c)) { // a control character
+                    return NONE;
+                }
+                end = inWord ? r + 1 : Lexer.numberEnd(s, r, length); // a digit in a word, as in t1 or col_2
+                kind = inWord ? CHAR : LITERAL_END;
+            }
+        }
+        return end < 0 ? NONE : (long) kind << 32 | end;
+    }
+
+    private static boolean isWord(char c) {
+        return c >= 128 || CLASS[c] == WORD;
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    private static int quoteEnd(String s, int r, int length) {
+        char quote = s.charAt(r);
+        int i = r + 1;
+        while (i < length) {
+            if (s.charAt(i) == quote) {
+                if (i + 1 < length && s.charAt(i + 1) == quote) {
+                    i += 2;
+                    continue;
+                }
+                return i + 1;
+            }
+            i++;
+        }
+        return -1;
+    }
+
+    private static int blockCommentEnd(String s, int r, int length) {
+        int depth = 0;
+        int i = r;
+        while (i < length) {
+            char c = s.charAt(i);
+            if (c == '/' && i + 1 < length && s.charAt(i + 1) == '*') {
+                depth++;
+                i += 2;
+            } else if (c == '*' && i + 1 < length && s.charAt(i + 1) == '/') {
+                i += 2;
+                if (--depth == 0) {
+                    return Lexer.containsDirective(s, r + 2, i - 2) ? -1 : i;
+                }
+            } else {
+                i++;
+            }
+        }
+        return -1;
+    }
+}
