@@ -30,9 +30,15 @@ public final class Guard {
     private record Shared(Template template, Verdict verdict) {
     }
 
+    /** The verdict of one string object. */
+    private record Seen(String sql, Verdict verdict) {
+    }
+
     private final Classifier classifier;
     private final Target target;
     private final Policy policy;
+    /** Whether strings of one template may share a verdict: not when the log shows each statement as written. */
+    private final boolean share;
     private final ConcurrentHashMap<String, Verdict> cache = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Template, Shared> byTemplate = new ConcurrentHashMap<>();
     /**
@@ -42,12 +48,27 @@ public final class Guard {
      * only costs a later string the longer way.
      */
     private final Shared[] recent = new Shared[RECENT];
+    /**
+     * Per slot of {@link #recent}, the one length a matching string can have (a template of plain text only), or
+     * -1: a filter read before the slot's objects, which are seldom in the CPU's cache when a new string comes.
+     */
+    private final int[] recentLength = new int[RECENT];
     private int nextRecent;
+    /**
+     * The last string objects decided or answered from {@link #cache}, compared by identity: a statement prepared
+     * again and again is usually the same constant string. Strings answered by template are not kept (most are
+     * one-offs). Read and written without locks, as {@link #recent}.
+     */
+    private final Seen[] seen = new Seen[RECENT];
+    /** The strings of {@link #seen}, a filter in one cache line; the record is what is trusted. */
+    private final String[] seenSql = new String[RECENT];
+    private int nextSeen;
 
     public Guard(Classifier classifier, Target target, Policy policy) {
         this.classifier = classifier;
         this.target = target;
         this.policy = policy;
+        this.share = !policy.logRawSql();
     }
 
     public Target target() {
@@ -60,11 +81,23 @@ public final class Guard {
 
     /** Classifies and decides every statement of {@code sql}; the verdict is the strictest decision. */
     public Verdict check(String sql) {
-        // Raw-SQL logging shows the statement as written, which a verdict shared by template does not hold.
-        boolean share = !policy.logRawSql();
+        for (int i = 0; i < RECENT; i++) {
+            if (seenSql[i] == sql) {
+                Seen s = seen[i];
+                if (s != null && s.sql() == sql) {
+                    return s.verdict();
+                }
+            }
+        }
         if (share) {
-            // First, as it is the cheapest way to answer a string never seen before, and no dearer for one seen.
-            for (Shared s : recent) {
+            // Before the exact cache: the cheapest way to answer a string never seen before.
+            int length = sql.length();
+            for (int i = 0; i < RECENT; i++) {
+                int only = recentLength[i];
+                if (only >= 0 && only != length) {
+                    continue;
+                }
+                Shared s = recent[i];
                 if (s != null && s.template().matches(sql)) {
                     return s.verdict();
                 }
@@ -72,6 +105,7 @@ public final class Guard {
         }
         Verdict cached = cache.get(sql);
         if (cached != null) {
+            see(sql, cached);
             return cached;
         }
         Template template = share ? Template.of(sql) : null;
@@ -90,6 +124,7 @@ public final class Guard {
         }
         // A string answered by its template is not added here: one-off strings would only fill this cache.
         put(cache, sql, verdict);
+        see(sql, verdict);
         return verdict;
     }
 
@@ -102,9 +137,17 @@ public final class Guard {
         return true;
     }
 
+    private void see(String sql, Verdict verdict) {
+        int slot = nextSeen;
+        seen[slot] = new Seen(sql, verdict);
+        seenSql[slot] = sql;
+        nextSeen = (slot + 1) % RECENT;
+    }
+
     private void remember(Shared shared) {
         int slot = nextRecent;
         recent[slot] = shared;
+        recentLength[slot] = shared.template().plainLength();
         nextRecent = (slot + 1) % RECENT;
     }
 

@@ -115,6 +115,9 @@ public final class Template {
      */
     public boolean matches(String sql) {
         int n = sql.length();
+        if (stops.length == 0 && n != length) { // all plain text: a string of another length cannot match
+            return false;
+        }
         int r = 0;
         int j = 0;
         boolean inWord = false;
@@ -129,7 +132,7 @@ public final class Template {
                 }
                 r += plain;
                 j = stop;
-                before = chars[j - 1];
+                before = text.charAt(j - 1);
                 inWord = isWord(before);
             }
             if (k == stops.length) {
@@ -138,12 +141,25 @@ public final class Template {
             if (r == n) {
                 return false;
             }
+            // The two common stops, a plain number and a flat block comment, read without the general element().
+            int quick = text.charAt(j) == LITERAL && !inWord ? plainNumberEnd(sql, r, n)
+                    : text.charAt(j) == COMMENT ? flatCommentEnd(sql, r, n) : -1;
+            if (quick == 0) {
+                return false;
+            }
+            if (quick > 0) {
+                j++;
+                inWord = false;
+                before = 0;
+                r = quick;
+                continue;
+            }
             long element = element(sql, r, n, inWord, before);
             int end = (int) element;
             char c = sql.charAt(r);
             switch ((int) (element >>> 32)) {
                 case CHAR -> {
-                    if (chars[j] != c) {
+                    if (text.charAt(j) != c) {
                         return false;
                     }
                 }
@@ -154,12 +170,12 @@ public final class Template {
                     j += end - r - 1;
                 }
                 case LITERAL_END -> {
-                    if (chars[j] != LITERAL) {
+                    if (text.charAt(j) != LITERAL) {
                         return false;
                     }
                 }
                 case COMMENT_END -> {
-                    if (chars[j] != COMMENT) {
+                    if (text.charAt(j) != COMMENT) {
                         return false;
                     }
                 }
@@ -174,9 +190,55 @@ public final class Template {
         }
     }
 
+    /**
+     * Where a number of digits only, starting at {@code s[r]}, ends; -1 when it is some other literal or none, for
+     * {@link #element} to read.
+     */
+    private static int plainNumberEnd(String s, int r, int length) {
+        int i = r;
+        while (i < length && isDigit(s.charAt(i))) {
+            i++;
+        }
+        if (i == r) {
+            return -1;
+        }
+        char after = i < length ? s.charAt(i) : ' ';
+        // 1.5, 1_000, 1e3 and 0x1F go on past the digits; so does 1a, which the lexer reads as 1 and a.
+        return after == '.' || after == '_' || isWord(after) ? -1 : i;
+    }
+
+    /**
+     * Where the block comment starting at {@code s[r]} ends when it nests no other; 0 when it holds a directive
+     * (no template); -1 when it is no block comment, nests one or is unterminated, for {@link #element} to read.
+     */
+    private static int flatCommentEnd(String s, int r, int length) {
+        if (r + 1 >= length || s.charAt(r) != '/' || s.charAt(r + 1) != '*') {
+            return -1;
+        }
+        for (int i = r + 2; i + 1 < length; i++) {
+            char c = s.charAt(i);
+            if (c == '*' && s.charAt(i + 1) == '/') {
+                return i + 2;
+            }
+            if (c == '/' && s.charAt(i + 1) == '*') {
+                return -1;
+            }
+            // A directive has no '*', so one that starts inside the comment ends inside it.
+            if (c == 'p' && s.startsWith(Lexer.DIRECTIVE, i)) {
+                return 0;
+            }
+        }
+        return -1;
+    }
+
     /** Whether {@code sql[r, r + n)} holds the same characters as this template's {@code [j, j + n)}. */
     private boolean sameText(String sql, int r, int j, int n) {
         return sql.regionMatches(r, text, j, n);
+    }
+
+    /** The length of the strings that can match this compact template when it is plain text only, else -1. */
+    public int plainLength() {
+        return stops.length == 0 ? length : -1;
     }
 
     /** The template as text (markers included), for tests and diagnostics. */
