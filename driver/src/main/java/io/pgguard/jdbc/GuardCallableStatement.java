@@ -14,6 +14,7 @@ import java.sql.Date;
 import java.sql.NClob;
 import java.sql.Ref;
 import java.sql.RowId;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLType;
 import java.sql.SQLXML;
@@ -211,32 +212,34 @@ public final class GuardCallableStatement extends GuardPreparedStatement<Callabl
 
     @Override
     public <T> T getObject(String parameterName, Class<T> type) throws SQLException {
-        return delegate.getObject(parameterName, type);
+        T value = delegate.getObject(parameterName, type);
+        return value instanceof ResultSet ? type.cast(guarded(value)) : value;
     }
 
     @Override
     public Object getObject(String parameterName, Map<String, Class<?>> map) throws SQLException {
-        return delegate.getObject(parameterName, map);
+        return guarded(delegate.getObject(parameterName, map));
     }
 
     @Override
     public Object getObject(String parameterName) throws SQLException {
-        return delegate.getObject(parameterName);
+        return guarded(delegate.getObject(parameterName));
     }
 
     @Override
     public <T> T getObject(int parameterIndex, Class<T> type) throws SQLException {
-        return delegate.getObject(parameterIndex, type);
+        T value = delegate.getObject(parameterIndex, type);
+        return value instanceof ResultSet ? type.cast(guarded(value)) : value;
     }
 
     @Override
     public Object getObject(int parameterIndex, Map<String, Class<?>> map) throws SQLException {
-        return delegate.getObject(parameterIndex, map);
+        return guarded(delegate.getObject(parameterIndex, map));
     }
 
     @Override
     public Object getObject(int parameterIndex) throws SQLException {
-        return delegate.getObject(parameterIndex);
+        return guarded(delegate.getObject(parameterIndex));
     }
 
     @Override
@@ -637,5 +640,10 @@ public final class GuardCallableStatement extends GuardPreparedStatement<Callabl
     @Override
     public boolean wasNull() throws SQLException {
         return delegate.wasNull();
+    }
+
+    /** A {@code refcursor} result stays behind the guard. */
+    private Object guarded(Object value) {
+        return value instanceof ResultSet rs ? GuardResultSet.wrap(rs, null, connection, guard) : value;
     }
 }

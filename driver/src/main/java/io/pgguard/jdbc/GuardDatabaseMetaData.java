@@ -83,12 +83,12 @@ public final class GuardDatabaseMetaData implements DatabaseMetaData {
 
     @Override
     public ResultSet getAttributes(String string, String string1, String string2, String string3) throws SQLException {
-        return delegate.getAttributes(string, string1, string2, string3);
+        return GuardResultSet.wrap(delegate.getAttributes(string, string1, string2, string3), null, connection, connection.guard());
     }
 
     @Override
     public ResultSet getBestRowIdentifier(String string, String string1, String string2, int intValue, boolean booleanValue) throws SQLException {
-        return delegate.getBestRowIdentifier(string, string1, string2, intValue, booleanValue);
+        return GuardResultSet.wrap(delegate.getBestRowIdentifier(string, string1, string2, intValue, booleanValue), null, connection, connection.guard());
     }
 
     @Override
@@ -103,27 +103,27 @@ public final class GuardDatabaseMetaData implements DatabaseMetaData {
 
     @Override
     public ResultSet getCatalogs() throws SQLException {
-        return delegate.getCatalogs();
+        return GuardResultSet.wrap(delegate.getCatalogs(), null, connection, connection.guard());
     }
 
     @Override
     public ResultSet getClientInfoProperties() throws SQLException {
-        return delegate.getClientInfoProperties();
+        return GuardResultSet.wrap(delegate.getClientInfoProperties(), null, connection, connection.guard());
     }
 
     @Override
     public ResultSet getColumnPrivileges(String string, String string1, String string2, String string3) throws SQLException {
-        return delegate.getColumnPrivileges(string, string1, string2, string3);
+        return GuardResultSet.wrap(delegate.getColumnPrivileges(string, string1, string2, string3), null, connection, connection.guard());
     }
 
     @Override
     public ResultSet getColumns(String string, String string1, String string2, String string3) throws SQLException {
-        return delegate.getColumns(string, string1, string2, string3);
+        return GuardResultSet.wrap(delegate.getColumns(string, string1, string2, string3), null, connection, connection.guard());
     }
 
     @Override
     public ResultSet getCrossReference(String string, String string1, String string2, String string3, String string4, String string5) throws SQLException {
-        return delegate.getCrossReference(string, string1, string2, string3, string4, string5);
+        return GuardResultSet.wrap(delegate.getCrossReference(string, string1, string2, string3, string4, string5), null, connection, connection.guard());
     }
 
     @Override
@@ -173,7 +173,7 @@ public final class GuardDatabaseMetaData implements DatabaseMetaData {
 
     @Override
     public ResultSet getExportedKeys(String string, String string1, String string2) throws SQLException {
-        return delegate.getExportedKeys(string, string1, string2);
+        return GuardResultSet.wrap(delegate.getExportedKeys(string, string1, string2), null, connection, connection.guard());
     }
 
     @Override
@@ -183,12 +183,12 @@ public final class GuardDatabaseMetaData implements DatabaseMetaData {
 
     @Override
     public ResultSet getFunctionColumns(String string, String string1, String string2, String string3) throws SQLException {
-        return delegate.getFunctionColumns(string, string1, string2, string3);
+        return GuardResultSet.wrap(delegate.getFunctionColumns(string, string1, string2, string3), null, connection, connection.guard());
     }
 
     @Override
     public ResultSet getFunctions(String string, String string1, String string2) throws SQLException {
-        return delegate.getFunctions(string, string1, string2);
+        return GuardResultSet.wrap(delegate.getFunctions(string, string1, string2), null, connection, connection.guard());
     }
 
     @Override
@@ -198,12 +198,12 @@ public final class GuardDatabaseMetaData implements DatabaseMetaData {
 
     @Override
     public ResultSet getImportedKeys(String string, String string1, String string2) throws SQLException {
-        return delegate.getImportedKeys(string, string1, string2);
+        return GuardResultSet.wrap(delegate.getImportedKeys(string, string1, string2), null, connection, connection.guard());
     }
 
     @Override
     public ResultSet getIndexInfo(String string, String string1, String string2, boolean booleanValue, boolean booleanValue4) throws SQLException {
-        return delegate.getIndexInfo(string, string1, string2, booleanValue, booleanValue4);
+        return GuardResultSet.wrap(delegate.getIndexInfo(string, string1, string2, booleanValue, booleanValue4), null, connection, connection.guard());
     }
 
     @Override
@@ -328,12 +328,12 @@ public final class GuardDatabaseMetaData implements DatabaseMetaData {
 
     @Override
     public ResultSet getPrimaryKeys(String string, String string1, String string2) throws SQLException {
-        return delegate.getPrimaryKeys(string, string1, string2);
+        return GuardResultSet.wrap(delegate.getPrimaryKeys(string, string1, string2), null, connection, connection.guard());
     }
 
     @Override
     public ResultSet getProcedureColumns(String string, String string1, String string2, String string3) throws SQLException {
-        return delegate.getProcedureColumns(string, string1, string2, string3);
+        return GuardResultSet.wrap(delegate.getProcedureColumns(string, string1, string2, string3), null, connection, connection.guard());
     }
 
     @Override
@@ -343,12 +343,12 @@ public final class GuardDatabaseMetaData implements DatabaseMetaData {
 
     @Override
     public ResultSet getProcedures(String string, String string1, String string2) throws SQLException {
-        return delegate.getProcedures(string, string1, string2);
+        return GuardResultSet.wrap(delegate.getProcedures(string, string1, string2), null, connection, connection.guard());
     }
 
     @Override
     public ResultSet getPseudoColumns(String string, String string1, String string2, String string3) throws SQLException {
-        return delegate.getPseudoColumns(string, string1, string2, string3);
+        return GuardResultSet.wrap(delegate.getPseudoColumns(string, string1, string2, string3), null, connection, connection.guard());
     }
 
     @Override
@@ -378,12 +378,12 @@ public final class GuardDatabaseMetaData implements DatabaseMetaData {
 
     @Override
     public ResultSet getSchemas() throws SQLException {
-        return delegate.getSchemas();
+        return GuardResultSet.wrap(delegate.getSchemas(), null, connection, connection.guard());
     }
 
     @Override
     public ResultSet getSchemas(String string, String string1) throws SQLException {
-        return delegate.getSchemas(string, string1);
+        return GuardResultSet.wrap(delegate.getSchemas(string, string1), null, connection, connection.guard());
     }
 
     @Override
@@ -398,12 +398,12 @@ public final class GuardDatabaseMetaData implements DatabaseMetaData {
 
     @Override
     public ResultSet getSuperTables(String string, String string1, String string2) throws SQLException {
-        return delegate.getSuperTables(string, string1, string2);
+        return GuardResultSet.wrap(delegate.getSuperTables(string, string1, string2), null, connection, connection.guard());
     }
 
     @Override
     public ResultSet getSuperTypes(String string, String string1, String string2) throws SQLException {
-        return delegate.getSuperTypes(string, string1, string2);
+        return GuardResultSet.wrap(delegate.getSuperTypes(string, string1, string2), null, connection, connection.guard());
     }
 
     @Override
@@ -413,17 +413,17 @@ public final class GuardDatabaseMetaData implements DatabaseMetaData {
 
     @Override
     public ResultSet getTablePrivileges(String string, String string1, String string2) throws SQLException {
-        return delegate.getTablePrivileges(string, string1, string2);
+        return GuardResultSet.wrap(delegate.getTablePrivileges(string, string1, string2), null, connection, connection.guard());
     }
 
     @Override
     public ResultSet getTableTypes() throws SQLException {
-        return delegate.getTableTypes();
+        return GuardResultSet.wrap(delegate.getTableTypes(), null, connection, connection.guard());
     }
 
     @Override
     public ResultSet getTables(String string, String string1, String string2, String[] columnNames) throws SQLException {
-        return delegate.getTables(string, string1, string2, columnNames);
+        return GuardResultSet.wrap(delegate.getTables(string, string1, string2, columnNames), null, connection, connection.guard());
     }
 
     @Override
@@ -433,12 +433,12 @@ public final class GuardDatabaseMetaData implements DatabaseMetaData {
 
     @Override
     public ResultSet getTypeInfo() throws SQLException {
-        return delegate.getTypeInfo();
+        return GuardResultSet.wrap(delegate.getTypeInfo(), null, connection, connection.guard());
     }
 
     @Override
     public ResultSet getUDTs(String string, String string1, String string2, int[] columnIndexes) throws SQLException {
-        return delegate.getUDTs(string, string1, string2, columnIndexes);
+        return GuardResultSet.wrap(delegate.getUDTs(string, string1, string2, columnIndexes), null, connection, connection.guard());
     }
 
     @Override
@@ -453,7 +453,7 @@ public final class GuardDatabaseMetaData implements DatabaseMetaData {
 
     @Override
     public ResultSet getVersionColumns(String string, String string1, String string2) throws SQLException {
-        return delegate.getVersionColumns(string, string1, string2);
+        return GuardResultSet.wrap(delegate.getVersionColumns(string, string1, string2), null, connection, connection.guard());
     }
 
     @Override

@@ -49,7 +49,7 @@ public class GuardPreparedStatement<S extends PreparedStatement> extends GuardSt
     @Override
     public ResultSet executeQuery() throws SQLException {
         guard.enforce(verdict);
-        return delegate.executeQuery();
+        return GuardResultSet.wrap(delegate.executeQuery(), this, connection, guard);
     }
 
     @Override

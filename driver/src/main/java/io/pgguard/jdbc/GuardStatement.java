@@ -52,7 +52,7 @@ public class GuardStatement<S extends Statement> implements Statement {
     @Override
     public ResultSet executeQuery(String sql) throws SQLException {
         guard.check(sql);
-        return delegate.executeQuery(sql);
+        return GuardResultSet.wrap(delegate.executeQuery(sql), this, connection, guard);
     }
 
     @Override
@@ -191,7 +191,7 @@ public class GuardStatement<S extends Statement> implements Statement {
 
     @Override
     public ResultSet getGeneratedKeys() throws SQLException {
-        return delegate.getGeneratedKeys();
+        return GuardResultSet.wrap(delegate.getGeneratedKeys(), this, connection, guard);
     }
 
     @Override
@@ -231,7 +231,7 @@ public class GuardStatement<S extends Statement> implements Statement {
 
     @Override
     public ResultSet getResultSet() throws SQLException {
-        return delegate.getResultSet();
+        return GuardResultSet.wrap(delegate.getResultSet(), this, connection, guard);
     }
 
     @Override

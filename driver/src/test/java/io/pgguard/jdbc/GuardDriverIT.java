@@ -31,7 +31,9 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,7 +50,9 @@ class GuardDriverIT {
     static void schema(PgDatabase database) throws SQLException {
         db = database;
         db.execute("CREATE TABLE IF NOT EXISTS orders (id bigint PRIMARY KEY, state text NOT NULL)",
-                "CREATE OR REPLACE FUNCTION order_count() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM orders'");
+                "CREATE OR REPLACE FUNCTION order_count() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM orders'",
+                "CREATE OR REPLACE FUNCTION open_orders() RETURNS refcursor LANGUAGE plpgsql AS "
+                        + "'DECLARE c refcursor; BEGIN OPEN c FOR SELECT id FROM orders ORDER BY id; RETURN c; END'");
     }
 
     static Stream<Arguments> modes() {
@@ -137,7 +141,18 @@ class GuardDriverIT {
             c -> c.nativeSQL("DROP TABLE orders"),
             c -> c.getMetaData().getConnection().createStatement().execute(delete),
             c -> c.createStatement().getConnection().createStatement().execute(delete),
-            c -> c.unwrap(Connection.class).createStatement().execute(delete)
+            c -> c.unwrap(Connection.class).createStatement().execute(delete),
+            c -> c.createStatement().executeQuery("SELECT 1").getStatement().execute(delete),
+            c -> c.prepareStatement("SELECT 1").executeQuery().getStatement().getConnection().createStatement()
+                    .execute(delete),
+            c -> {
+                Statement s = c.createStatement();
+                s.execute("SELECT 1");
+                s.getResultSet().getStatement().execute(delete);
+            },
+            c -> c.getMetaData().getTables(null, null, "orders", null).getStatement().execute(delete),
+            c -> c.getMetaData().getColumns(null, null, "orders", null).getStatement().getConnection()
+                    .createStatement().execute(delete)
         );
     }
 
@@ -218,6 +233,28 @@ class GuardDriverIT {
             rows.add(row);
         }
         return rows;
+    }
+
+    @Test
+    void aRefcursorResultSetStaysBehindTheGuardAndPgjdbcTypesAreReachable() throws SQLException {
+        reset();
+        try (Connection c = production("extended", false); Statement s = c.createStatement();
+             ResultSet outer = s.executeQuery("SELECT open_orders()")) {
+            assertTrue(outer.next());
+            ResultSet cursor = (ResultSet) outer.getObject(1);
+            List<Long> ids = new ArrayList<>();
+            while (cursor.next()) {
+                ids.add(cursor.getLong(1));
+            }
+            assertEquals(10, ids.size());
+            assertThrows(GuardBlockedException.class, () -> cursor.getStatement().execute("DELETE FROM orders"));
+            assertSame(s, outer.getStatement());
+            assertTrue(outer.isWrapperFor(org.postgresql.jdbc.PgResultSet.class));
+            assertNotNull(outer.unwrap(org.postgresql.jdbc.PgResultSet.class));
+            assertSame(outer, outer.unwrap(ResultSet.class));
+            c.rollback();
+        }
+        assertEquals(10, rows());
     }
 
     @Test
