@@ -24,7 +24,8 @@ import java.util.function.Function;
  * of {@code chunk} calls, the variants in a fresh random order for every chunk. A burst of noise (the server, the
  * hypervisor, a GC, another process) therefore falls on all variants of a round alike, and the ratio of a variant
  * to raw pgjdbc in the same round cancels most of it; the median over rounds and its confidence interval say how
- * sure the result is, and a second raw connection (the A/A control) shows the noise floor directly.
+ * sure the result is, and a second raw connection (the A/A control) shows the noise floor directly. Each variant
+ * runs its own copy of the workload code ({@link Ops}), so that no call site is shared between JDBC stacks.
  *
  * <p>Client CPU is the benchmark thread's CPU time ({@code ThreadMXBean.getCurrentThreadCpuTime}: user + system,
  * so pgjdbc's socket calls and the kernel's loopback work done on this thread count). GC and JIT threads do not

@@ -5,6 +5,11 @@ import net.ttddyy.dsproxy.listener.logging.SLF4JLogLevel;
 import net.ttddyy.dsproxy.support.ProxyDataSourceBuilder;
 import org.postgresql.ds.PGSimpleDataSource;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -17,14 +22,16 @@ import javax.sql.DataSource;
  * One variant's connection, held for the whole run, with its reused prepared statement and its own id stream.
  * Ids come from a seeded generator per session, so every variant reads the same sequence of rows.
  */
-final class Session implements AutoCloseable {
+public final class Session implements AutoCloseable {
 
     /** The first sequence number of {@link Workload#NEW_TEXT}; 13 digits, so the text's length does not drift. */
     private static final long FIRST_SEQUENCE = 1_000_000_000_000L;
 
     final Variant variant;
-    final Connection connection;
-    final PreparedStatement reused;
+    public final Connection connection;
+    public final PreparedStatement reused;
+    /** {@code Ops.run} of this session's own copy of {@link Ops}. */
+    private final MethodHandle loop;
     private final SplittableRandom ids;
     private long sequence = FIRST_SEQUENCE;
 
@@ -33,6 +40,27 @@ final class Session implements AutoCloseable {
         this.connection = connection;
         this.reused = connection.prepareStatement(Workload.POINT_READ);
         this.ids = new SplittableRandom(42);
+        this.loop = ownCopyOfOps();
+    }
+
+    /**
+     * {@code Ops.run} in a copy of {@link Ops} defined by a class loader of its own: the same bytecode, with call
+     * sites (and so a type profile) that only this session's JDBC classes reach.
+     */
+    private static MethodHandle ownCopyOfOps() {
+        String name = Ops.class.getName();
+        try (InputStream in = Ops.class.getResourceAsStream("/" + name.replace('.', '/') + ".class")) {
+            byte[] code = in.readAllBytes();
+            Class<?> copy = new ClassLoader(Ops.class.getClassLoader()) {
+                Class<?> define() {
+                    return defineClass(name, code, 0, code.length);
+                }
+            }.define();
+            return MethodHandles.publicLookup().findStatic(copy, "run",
+                    MethodType.methodType(long.class, Session.class, int.class, int.class));
+        } catch (IOException | ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot copy " + name, e);
+        }
     }
 
     static Session open(Variant variant, BenchServer server, PeerLogging peerLogging) throws SQLException {
@@ -113,21 +141,23 @@ final class Session implements AutoCloseable {
         return connection.getClass().getName();
     }
 
-    int nextId() {
+    public int nextId() {
         return 1 + ids.nextInt(BenchServer.ROWS);
     }
 
-    long nextSequence() {
+    public long nextSequence() {
         return sequence++;
     }
 
     /** Runs {@code ops} operations of {@code w}; returns a checksum of what was read. */
     long run(Workload w, int ops) throws SQLException {
-        long acc = 0;
-        for (int i = 0; i < ops; i++) {
-            acc += w.op(this);
+        try {
+            return (long) loop.invokeExact(this, w.ordinal(), ops);
+        } catch (SQLException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
         }
-        return acc;
     }
 
     @Override
