@@ -65,6 +65,17 @@ class GuardCacheTest {
         assertEquals(Action.WARN, g.check("DELETE FROM orders -- pgguard:allow unbounded-delete reason=\"again\"").action());
     }
 
+    @Test
+    void withRawSqlLoggingEachStringKeepsItsOwnText() throws GuardConfig.ConfigException {
+        Policy raw = GuardConfig.load(java.util.Map.of("pgguard.logRawSql", "true"), new java.util.Properties(),
+                java.util.Map.of()).policy();
+        Guard g = new Guard(new Classifier(17), PROD, raw);
+        String first = "UPDATE orders SET state = 'a' WHERE id = 1";
+        String second = "UPDATE orders SET state = 'b' WHERE id = 2";
+        assertEquals(first, g.check(first).decisions().get(0).classification().statement().text());
+        assertEquals(second, g.check(second).decisions().get(0).classification().statement().text());
+    }
+
     /** A shuffled stream of statement variants through one cached guard agrees with a fresh decision each time. */
     @Test
     void cachedVerdictsEqualFreshOnes() {
