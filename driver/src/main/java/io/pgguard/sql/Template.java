@@ -93,19 +93,29 @@ public final class Template {
         }
         char[] own = Arrays.copyOf(chars, length);
         String text = new String(own);
-        int[] found = new int[length];
+        int[] found = new int[stops(text, null)];
+        stops(text, found);
+        return new Template(own, length, found, text);
+    }
+
+    /** Counts the stops of a template's text, writing where they are into {@code into} unless it is null. */
+    private static int stops(String text, int[] into) {
         int count = 0;
         int i = 0;
+        int length = text.length();
         while (i < length) {
-            char c = own[i];
+            char c = text.charAt(i);
             if (c >= 128 || CLASS[c] <= WORD) {
                 i++;
                 continue;
             }
-            found[count++] = i;
+            if (into != null) {
+                into[count] = i;
+            }
+            count++;
             i = c == '"' ? quoteEnd(text, i, length) : i + 1;
         }
-        return new Template(own, length, Arrays.copyOf(found, count), text);
+        return count;
     }
 
     /**

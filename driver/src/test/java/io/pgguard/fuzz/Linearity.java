@@ -6,6 +6,7 @@ import io.pgguard.policy.Guard;
 import io.pgguard.policy.Policy;
 import io.pgguard.policy.Target;
 import io.pgguard.sql.Lexer;
+import io.pgguard.sql.Template;
 
 import java.io.ByteArrayInputStream;
 import java.io.OutputStream;
@@ -80,12 +81,22 @@ final class Linearity {
                 // A new guard each time: its cache would otherwise answer the repeated runs.
                 new Stage("guard", sql -> new Guard(classifier, Target.production("fuzz"), Policy.defaults())
                         .check(sql)),
+                // Building a template, then matching the string against it, as the guard does for a new string.
+                new Stage("template", sql -> {
+                    Template t = Template.of(sql);
+                    if (t != null && !t.compact().matches(sql)) {
+                        throw new IllegalStateException("a template that does not match its own string");
+                    }
+                }),
                 new Stage("lint", sql -> Main.run(new String[] {"lint", "--format", "json", "-"},
                         new ByteArrayInputStream(sql.getBytes(StandardCharsets.UTF_8)), discard, discard)));
     }
 
     static List<Case> cases() {
         List<Case> cases = new ArrayList<>();
+        // Templates: many literals and comments, comments that nearly nest or hold near-directives.
+        cases.add(new Case("numbers and strings", n -> "SELECT " + repeat("1, 'a', .5, ", n)));
+        cases.add(new Case("comments with p and /", n -> "SELECT 1 " + repeat("/* p/ pgguard */ ", n)));
         // Dollar quotes.
         cases.add(new Case("$ run", n -> repeat("$", n)));
         cases.add(new Case("$a$ pairs", n -> repeat("$a$", n)));
