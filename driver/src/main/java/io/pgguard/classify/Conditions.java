@@ -34,7 +34,7 @@ final class Conditions {
 
     /**
      * Whether the condition compares two literal-like tokens ({@code 1 = 1}, {@code 'a' <> 'b'}, {@code $1 = 2}):
-     * only then can its verdict depend on literal values, since a statement's shape does not tell them apart.
+     * only then can its verdict depend on literal values, which a statement's template does not tell apart.
      * {@code id = 5} and {@code ? = ?} do not.
      */
     static boolean comparesLiterals(SqlStatement st, int from, int to) {
