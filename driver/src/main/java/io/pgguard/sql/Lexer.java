@@ -192,6 +192,23 @@ public final class Lexer {
 
     /** A quoted token whose body starts at {@code bodyStart}; the quote is the character just before it. */
     private boolean quoted(int start, int bodyStart, boolean backslashEscapes, TokenType type, String what) {
+        int end = quoteEnd(src, bodyStart, backslashEscapes, length);
+        if (end >= 0) {
+            pos = end;
+            add(type, start, pos);
+            return true;
+        }
+        pos = length;
+        add(type, start, length);
+        finishStatement(error("unterminated " + what, start));
+        return false;
+    }
+
+    /**
+     * Where the quoted token whose body starts at {@code src[bodyStart]} ends (the quote is the character just
+     * before it; a doubled quote stays inside), or -1 when it is unterminated.
+     */
+    static int quoteEnd(String src, int bodyStart, boolean backslashEscapes, int length) {
         char quote = src.charAt(bodyStart - 1);
         int i = bodyStart;
         while (i < length) {
@@ -201,16 +218,11 @@ public final class Lexer {
                     i += 2;
                     continue;
                 }
-                pos = i + 1;
-                add(type, start, pos);
-                return true;
+                return i + 1;
             }
             i += (c == '\\' && backslashEscapes) ? 2 : 1;
         }
-        pos = length;
-        add(type, start, length);
-        finishStatement(error("unterminated " + what, start));
-        return false;
+        return -1;
     }
 
     private boolean dollar(int start) {
@@ -312,18 +324,38 @@ public final class Lexer {
     /** {@code --} runs to the end of the line: a {@code \n} or a {@code \r}, as in scan.l and pgjdbc. */
     private void lineComment() {
         int start = pos;
-        int end = pos;
-        while (end < length && src.charAt(end) != '\n' && src.charAt(end) != '\r') {
-            end++;
-        }
+        int end = lineCommentEnd(src, start, length);
         pos = end;
         addComment(start, end, start + 2, end, true);
     }
 
+    /** Where the {@code --} comment starting at {@code src[start]} ends: at its {@code \n} or {@code \r}. */
+    static int lineCommentEnd(String src, int start, int length) {
+        int end = start;
+        while (end < length && src.charAt(end) != '\n' && src.charAt(end) != '\r') {
+            end++;
+        }
+        return end;
+    }
+
     private boolean blockComment() {
         int start = pos;
+        int end = blockCommentEnd(src, start, length);
+        if (end >= 0) {
+            pos = end;
+            addComment(start, end, start + 2, end - 2, false);
+            return true;
+        }
+        pos = length;
+        addComment(start, length, start + 2, length, false);
+        finishStatement(error("unterminated /* comment", start));
+        return false;
+    }
+
+    /** Where the block comment starting at {@code src[start]} ends, nested ones included; -1 when unterminated. */
+    static int blockCommentEnd(String src, int start, int length) {
         int depth = 0;
-        int i = pos;
+        int i = start;
         while (i < length) {
             char c = src.charAt(i);
             if (c == '/' && i + 1 < length && src.charAt(i + 1) == '*') {
@@ -333,18 +365,13 @@ public final class Lexer {
                 depth--;
                 i += 2;
                 if (depth == 0) {
-                    pos = i;
-                    addComment(start, i, start + 2, i - 2, false);
-                    return true;
+                    return i;
                 }
             } else {
                 i++;
             }
         }
-        pos = length;
-        addComment(start, length, start + 2, length, false);
-        finishStatement(error("unterminated /* comment", start));
-        return false;
+        return -1;
     }
 
     /**
@@ -506,7 +533,7 @@ public final class Lexer {
         return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == 0x0B;
     }
 
-    private static boolean isDigit(char c) {
+    static boolean isDigit(char c) {
         return c >= '0' && c <= '9';
     }
 

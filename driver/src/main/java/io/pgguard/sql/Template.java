@@ -113,7 +113,7 @@ public final class Template {
                 into[count] = i;
             }
             count++;
-            i = c == '"' ? quoteEnd(text, i, length) : i + 1;
+            i = c == '"' ? Lexer.quoteEnd(text, i + 1, false, length) : i + 1;
         }
         return count;
     }
@@ -194,7 +194,7 @@ public final class Template {
                 }
             }
             j++;
-            inWord &= element >>> 32 == CHAR && (c == '$' || isDigit(c));
+            inWord = stillInWord(inWord, element, c);
             before = element >>> 32 == CHAR ? c : 0;
             r = end;
         }
@@ -206,7 +206,7 @@ public final class Template {
      */
     private static int plainNumberEnd(String s, int r, int length) {
         int i = r;
-        while (i < length && isDigit(s.charAt(i))) {
+        while (i < length && Lexer.isDigit(s.charAt(i))) {
             i++;
         }
         if (i == r) {
@@ -308,7 +308,7 @@ public final class Template {
                     return -1;
                 }
             }
-            inWord &= element >>> 32 == CHAR && (c == '$' || isDigit(c));
+            inWord = stillInWord(inWord, element, c);
             before = element >>> 32 == CHAR ? c : 0;
             r = end;
         }
@@ -329,24 +329,21 @@ public final class Template {
         switch (c) {
             case '\'' -> {
                 // E'', B'', X'', N'' and U&'' are read differently by the lexer.
-                end = inWord || before == '&' ? -1 : quoteEnd(s, r, length);
+                end = inWord || before == '&' ? -1 : Lexer.quoteEnd(s, r + 1, false, length);
                 kind = LITERAL_END;
             }
             case '"' -> {
-                end = quoteEnd(s, r, length);
+                end = Lexer.quoteEnd(s, r + 1, false, length);
                 kind = QUOTED;
             }
             case '.' -> {
-                boolean number = isDigit(next);
+                boolean number = Lexer.isDigit(next);
                 end = number ? Lexer.numberEnd(s, r, length) : r + 1;
                 kind = number ? LITERAL_END : CHAR;
             }
             case '-' -> {
                 if (next == '-') {
-                    end = r + 2;
-                    while (end < length && s.charAt(end) != '\n' && s.charAt(end) != '\r') {
-                        end++;
-                    }
+                    end = Lexer.lineCommentEnd(s, r, length);
                     end = Lexer.containsDirective(s, r + 2, end) ? -1 : end;
                     kind = COMMENT_END;
                 } else {
@@ -363,7 +360,7 @@ public final class Template {
                 kind = CHAR;
             }
             default -> {
-                if (!isDigit(c)) { // a control character
+                if (!Lexer.isDigit(c)) { // a control character
                     return NONE;
                 }
                 end = inWord ? r + 1 : Lexer.numberEnd(s, r, length); // a digit in a word, as in t1 or col_2
@@ -373,47 +370,21 @@ public final class Template {
         return end < 0 ? NONE : (long) kind << 32 | end;
     }
 
+    /**
+     * Whether a word goes on past {@code element}, which starts with {@code c}: only a digit or {@code $} kept
+     * inside a word continues it. The one state rule after an element, for {@link #mask} and {@link #matches}.
+     */
+    private static boolean stillInWord(boolean inWord, long element, char c) {
+        return inWord && element >>> 32 == CHAR && (c == '$' || Lexer.isDigit(c));
+    }
+
     private static boolean isWord(char c) {
         return c >= 128 || CLASS[c] == WORD;
     }
 
-    private static boolean isDigit(char c) {
-        return c >= '0' && c <= '9';
-    }
-
-    private static int quoteEnd(String s, int r, int length) {
-        char quote = s.charAt(r);
-        int i = r + 1;
-        while (i < length) {
-            if (s.charAt(i) == quote) {
-                if (i + 1 < length && s.charAt(i + 1) == quote) {
-                    i += 2;
-                    continue;
-                }
-                return i + 1;
-            }
-            i++;
-        }
-        return -1;
-    }
-
+    /** Where the block comment starting at {@code s[r]} ends; -1 when it is unterminated or holds a directive. */
     private static int blockCommentEnd(String s, int r, int length) {
-        int depth = 0;
-        int i = r;
-        while (i < length) {
-            char c = s.charAt(i);
-            if (c == '/' && i + 1 < length && s.charAt(i + 1) == '*') {
-                depth++;
-                i += 2;
-            } else if (c == '*' && i + 1 < length && s.charAt(i + 1) == '/') {
-                i += 2;
-                if (--depth == 0) {
-                    return Lexer.containsDirective(s, r + 2, i - 2) ? -1 : i;
-                }
-            } else {
-                i++;
-            }
-        }
-        return -1;
+        int end = Lexer.blockCommentEnd(s, r, length);
+        return end < 0 || Lexer.containsDirective(s, r + 2, end - 2) ? -1 : end;
     }
 }
