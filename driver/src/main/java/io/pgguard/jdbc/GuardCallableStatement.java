@@ -14,7 +14,6 @@ import java.sql.Date;
 import java.sql.NClob;
 import java.sql.Ref;
 import java.sql.RowId;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLType;
 import java.sql.SQLXML;
@@ -212,34 +211,32 @@ public final class GuardCallableStatement extends GuardPreparedStatement<Callabl
 
     @Override
     public <T> T getObject(String parameterName, Class<T> type) throws SQLException {
-        T value = delegate.getObject(parameterName, type);
-        return value instanceof ResultSet ? type.cast(guarded(value)) : value;
+        return GuardResultSet.guardedValue(delegate.getObject(parameterName, type), type, connection, guard);
     }
 
     @Override
     public Object getObject(String parameterName, Map<String, Class<?>> map) throws SQLException {
-        return guarded(delegate.getObject(parameterName, map));
+        return GuardResultSet.guardedValue(delegate.getObject(parameterName, map), connection, guard);
     }
 
     @Override
     public Object getObject(String parameterName) throws SQLException {
-        return guarded(delegate.getObject(parameterName));
+        return GuardResultSet.guardedValue(delegate.getObject(parameterName), connection, guard);
     }
 
     @Override
     public <T> T getObject(int parameterIndex, Class<T> type) throws SQLException {
-        T value = delegate.getObject(parameterIndex, type);
-        return value instanceof ResultSet ? type.cast(guarded(value)) : value;
+        return GuardResultSet.guardedValue(delegate.getObject(parameterIndex, type), type, connection, guard);
     }
 
     @Override
     public Object getObject(int parameterIndex, Map<String, Class<?>> map) throws SQLException {
-        return guarded(delegate.getObject(parameterIndex, map));
+        return GuardResultSet.guardedValue(delegate.getObject(parameterIndex, map), connection, guard);
     }
 
     @Override
     public Object getObject(int parameterIndex) throws SQLException {
-        return guarded(delegate.getObject(parameterIndex));
+        return GuardResultSet.guardedValue(delegate.getObject(parameterIndex), connection, guard);
     }
 
     @Override
@@ -640,10 +637,5 @@ public final class GuardCallableStatement extends GuardPreparedStatement<Callabl
     @Override
     public boolean wasNull() throws SQLException {
         return delegate.wasNull();
-    }
-
-    /** A {@code refcursor} result stays behind the guard. */
-    private Object guarded(Object value) {
-        return value instanceof ResultSet rs ? GuardResultSet.wrap(rs, null, connection, guard) : value;
     }
 }

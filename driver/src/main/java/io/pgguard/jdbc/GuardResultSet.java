@@ -49,8 +49,14 @@ final class GuardResultSet implements ResultSet {
         return rs == null || rs instanceof GuardResultSet ? rs : new GuardResultSet(rs, owner, connection, guard);
     }
 
-    private Object guarded(Object value) {
+    /** A value read from a column or parameter: a {@code refcursor} result set is wrapped, the rest kept as is. */
+    static Object guardedValue(Object value, GuardConnection connection, ConnectionGuard guard) {
         return value instanceof ResultSet rs ? wrap(rs, null, connection, guard) : value;
+    }
+
+    /** {@link #guardedValue(Object, GuardConnection, ConnectionGuard)} for a value read as {@code type}. */
+    static <T> T guardedValue(T value, Class<T> type, GuardConnection connection, ConnectionGuard guard) {
+        return value instanceof ResultSet ? type.cast(guardedValue((Object) value, connection, guard)) : value;
     }
 
     @Override
@@ -64,34 +70,32 @@ final class GuardResultSet implements ResultSet {
 
     @Override
     public Object getObject(int columnIndex) throws SQLException {
-        return guarded(delegate.getObject(columnIndex));
+        return guardedValue(delegate.getObject(columnIndex), connection, guard);
     }
 
     @Override
     public Object getObject(String columnLabel) throws SQLException {
-        return guarded(delegate.getObject(columnLabel));
+        return guardedValue(delegate.getObject(columnLabel), connection, guard);
     }
 
     @Override
     public Object getObject(int columnIndex, Map<String, Class<?>> map) throws SQLException {
-        return guarded(delegate.getObject(columnIndex, map));
+        return guardedValue(delegate.getObject(columnIndex, map), connection, guard);
     }
 
     @Override
     public Object getObject(String columnLabel, Map<String, Class<?>> map) throws SQLException {
-        return guarded(delegate.getObject(columnLabel, map));
+        return guardedValue(delegate.getObject(columnLabel, map), connection, guard);
     }
 
     @Override
     public <T> T getObject(int columnIndex, Class<T> type) throws SQLException {
-        T value = delegate.getObject(columnIndex, type);
-        return value instanceof ResultSet ? type.cast(guarded(value)) : value;
+        return guardedValue(delegate.getObject(columnIndex, type), type, connection, guard);
     }
 
     @Override
     public <T> T getObject(String columnLabel, Class<T> type) throws SQLException {
-        T value = delegate.getObject(columnLabel, type);
-        return value instanceof ResultSet ? type.cast(guarded(value)) : value;
+        return guardedValue(delegate.getObject(columnLabel, type), type, connection, guard);
     }
 
     /** {@code unwrap(ResultSet.class)} keeps the guard; pgjdbc's own types ({@code PGResultSetMetaData}...) are reached. */
