@@ -28,7 +28,6 @@ import javax.sql.DataSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -165,10 +164,8 @@ class LiquibaseIT {
         try (LogCapture log = new LogCapture()) {
             Exception e = assertThrows(Exception.class, () -> dropAll(ds));
 
-            GuardBlockedException blocked = Schema.causeOfType(e, GuardBlockedException.class);
-            assertNotNull(blocked, "not blocked by pgguard: " + e);
+            GuardBlockedException blocked = Schema.guardBlock(e);
             assertEquals("destructive", blocked.risk());
-            assertEquals("42501", blocked.getSQLState());
             assertTrue(blocked.getMessage().contains("DROP TABLE"), blocked.getMessage());
             assertEquals(1, log.messages("ERROR").size(), log.all());
         }

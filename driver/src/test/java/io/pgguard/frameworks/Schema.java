@@ -1,5 +1,6 @@
 package io.pgguard.frameworks;
 
+import io.pgguard.GuardBlockedException;
 import io.pgguard.testkit.PgDatabase;
 
 import java.sql.Connection;
@@ -9,6 +10,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /** What a database holds, read through a raw pgjdbc connection (never through the guard under test). */
 final class Schema {
@@ -51,6 +55,17 @@ final class Schema {
             rs.next();
             return rs.getLong(1);
         }
+    }
+
+    /**
+     * The {@link GuardBlockedException} a framework's exception carries somewhere in its causes; fails the test when
+     * there is none or when it does not have pgguard's SQLState.
+     */
+    static GuardBlockedException guardBlock(Throwable e) {
+        GuardBlockedException blocked = causeOfType(e, GuardBlockedException.class);
+        assertNotNull(blocked, "not blocked by pgguard: " + e);
+        assertEquals("42501", blocked.getSQLState());
+        return blocked;
     }
 
     /** The first throwable of this type in the cause chain (suppressed exceptions included), or null. */
