@@ -238,14 +238,11 @@ public record GuardConfig(Policy policy, String environment, Set<String> protect
             return url;
         }
         List<String> kept = new ArrayList<>();
-        for (String param : url.substring(q + 1).split("&")) {
-            int eq = param.indexOf('=');
-            String key = eq < 0 ? param : param.substring(0, eq);
-            if (key.startsWith(PREFIX)) {
-                settings.put(key, eq < 0 ? "" : java.net.URLDecoder.decode(param.substring(eq + 1),
-                        java.nio.charset.StandardCharsets.UTF_8));
-            } else if (!param.isEmpty()) {
-                kept.add(param);
+        for (QueryParameter p : QueryParameter.of(url)) {
+            if (p.key().startsWith(PREFIX)) {
+                settings.put(p.key(), p.value());
+            } else {
+                kept.add(p.raw());
             }
         }
         return url.substring(0, q) + (kept.isEmpty() ? "" : "?" + String.join("&", kept));

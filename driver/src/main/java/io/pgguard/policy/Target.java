@@ -54,14 +54,9 @@ public record Target(boolean local, String description, String reason) {
         if (info != null && info.getProperty(key) != null) {
             return info.getProperty(key);
         }
-        int q = url.indexOf('?');
-        if (q < 0) {
-            return null;
-        }
-        for (String param : url.substring(q + 1).split("&")) {
-            int eq = param.indexOf('=');
-            if (eq > 0 && param.substring(0, eq).equals(key)) {
-                return java.net.URLDecoder.decode(param.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8);
+        for (QueryParameter p : QueryParameter.of(url)) {
+            if (p.hasValue() && p.key().equals(key)) {
+                return p.value();
             }
         }
         return null;
@@ -99,10 +94,8 @@ public record Target(boolean local, String description, String reason) {
             }
         }
         List<String> hosts = new ArrayList<>();
-        String query = "";
         int q = rest.indexOf('?');
         if (q >= 0) {
-            query = rest.substring(q + 1);
             rest = rest.substring(0, q);
         }
         if (rest.startsWith("//")) {
@@ -119,12 +112,9 @@ public record Target(boolean local, String description, String reason) {
             }
         }
         if (hosts.isEmpty()) {
-            for (String param : query.split("&")) {
-                int eq = param.indexOf('=');
-                String key = eq < 0 ? param : param.substring(0, eq);
-                if (eq > 0 && (key.equalsIgnoreCase("host") || key.equals("PGHOST"))) {
-                    for (String h : java.net.URLDecoder.decode(param.substring(eq + 1),
-                            java.nio.charset.StandardCharsets.UTF_8).split(",")) {
+            for (QueryParameter p : QueryParameter.of(url)) {
+                if (p.hasValue() && (p.key().equalsIgnoreCase("host") || p.key().equals("PGHOST"))) {
+                    for (String h : p.value().split(",")) {
                         hosts.add(stripPort(h.trim()));
                     }
                 }
