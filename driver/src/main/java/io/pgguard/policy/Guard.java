@@ -26,10 +26,6 @@ public final class Guard {
     /** Templates answered most recently, tried before any template is built. */
     private static final int RECENT = 4;
 
-    /** A verdict shared by every string of one template. */
-    private record Shared(Template template, Verdict verdict) {
-    }
-
     /** The verdict of one string object. */
     private record Seen(String sql, Verdict verdict) {
     }
@@ -40,14 +36,16 @@ public final class Guard {
     /** Whether strings of one template may share a verdict: not when the log shows each statement as written. */
     private final boolean share;
     private final ConcurrentHashMap<String, Verdict> cache = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<Template, Shared> byTemplate = new ConcurrentHashMap<>();
+    /** Verdicts shared by every string of one template. */
+    private final ConcurrentHashMap<Template, Template.Compact<Verdict>> byTemplate = new ConcurrentHashMap<>();
     /**
      * The last templates answered, most often the one a new string has: matching a string against a template
      * costs less than building its own, which matters as much as it does because it runs for every string no
      * cache holds. Read and written without locks: a slot holds an immutable record or null, and a lost update
      * only costs a later string the longer way.
      */
-    private final Shared[] recent = new Shared[RECENT];
+    @SuppressWarnings("unchecked")
+    private final Template.Compact<Verdict>[] recent = new Template.Compact[RECENT];
     /**
      * Per slot of {@link #recent}, the one length a matching string can have (a template of plain text only), or
      * -1: a filter read before the slot's objects, which are seldom in the CPU's cache when a new string comes.
@@ -97,9 +95,9 @@ public final class Guard {
                 if (only >= 0 && only != length) {
                     continue;
                 }
-                Shared s = recent[i];
-                if (s != null && s.template().matches(sql)) {
-                    return s.verdict();
+                Template.Compact<Verdict> t = recent[i];
+                if (t != null && t.matches(sql)) {
+                    return t.value();
                 }
             }
         }
@@ -110,15 +108,15 @@ public final class Guard {
         }
         Template template = share ? Template.of(sql) : null;
         if (template != null) {
-            Shared same = byTemplate.get(template);
+            Template.Compact<Verdict> same = byTemplate.get(template);
             if (same != null) {
                 remember(same);
-                return same.verdict();
+                return same.value();
             }
         }
         Verdict verdict = decide(sql);
         if (template != null && literalIndependent(verdict)) {
-            Shared shared = new Shared(template.compact(), verdict);
+            Template.Compact<Verdict> shared = template.compact(verdict);
             put(byTemplate, shared.template(), shared);
             remember(shared);
         }
@@ -144,10 +142,10 @@ public final class Guard {
         nextSeen = (slot + 1) % RECENT;
     }
 
-    private void remember(Shared shared) {
+    private void remember(Template.Compact<Verdict> shared) {
         int slot = nextRecent;
         recent[slot] = shared;
-        recentLength[slot] = shared.template().plainLength();
+        recentLength[slot] = shared.plainLength();
         nextRecent = (slot + 1) % RECENT;
     }
 

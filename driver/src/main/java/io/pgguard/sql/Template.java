@@ -62,16 +62,10 @@ public final class Template {
     private final char[] chars;
     private final int length;
     private final int hash;
-    /** Where the elements other than plain text start, for {@link #matches}; null until {@link #compact}. */
-    private final int[] stops;
-    /** The template as a string, for {@link #matches}; null until {@link #compact}. */
-    private final String text;
 
-    private Template(char[] chars, int length, int[] stops, String text) {
+    private Template(char[] chars, int length) {
         this.chars = chars;
         this.length = length;
-        this.stops = stops;
-        this.text = text;
         int h = 0;
         for (int i = 0; i < length; i++) {
             h = 31 * h + chars[i];
@@ -83,19 +77,143 @@ public final class Template {
     public static Template of(String sql) {
         char[] out = new char[sql.length()];
         int n = mask(sql, out);
-        return n < 0 ? null : new Template(out, n, null, null);
+        return n < 0 ? null : new Template(out, n);
     }
 
-    /** This template holding only its own characters, ready for {@link #matches}: the form to keep in a cache. */
-    public Template compact() {
-        if (stops != null) {
-            return this;
-        }
+    /**
+     * This template in the form to keep in a cache, holding only its own characters, ready for
+     * {@link Compact#matches}, with {@code value} attached: what the cache answers for strings of this template.
+     */
+    public <T> Compact<T> compact(T value) {
         char[] own = Arrays.copyOf(chars, length);
         String text = new String(own);
-        int[] found = new int[stops(text, null)];
-        stops(text, found);
-        return new Template(own, length, found, text);
+        int[] stops = new int[stops(text, null)];
+        stops(text, stops);
+        return new Compact<>(new Template(own, length), stops, value);
+    }
+
+    /**
+     * A template with a value, answering whether a string has it without building the string's own template. One
+     * object holds all that a match reads (the characters, where the stops are, the value) one reference away:
+     * a match mostly runs right after pgjdbc and the server have evicted our data from the CPU's caches, and each
+     * object in a chain of references is one more wait for memory. Immutable, so it can be shared without locks.
+     *
+     * @param <T> the value attached
+     */
+    public static final class Compact<T> {
+
+        private final char[] text;
+        /** Where the elements other than plain text start. */
+        private final int[] stops;
+        private final T value;
+        private final Template template;
+
+        private Compact(Template template, int[] stops, T value) {
+            this.text = template.chars;
+            this.stops = stops;
+            this.value = value;
+            this.template = template;
+        }
+
+        /** The template, equal to {@link Template#of} of every string this matches: the key to keep it under. */
+        public Template template() {
+            return template;
+        }
+
+        public T value() {
+            return value;
+        }
+
+        /** The length of the strings that can match when the template is plain text only, else -1. */
+        public int plainLength() {
+            return stops.length == 0 ? text.length : -1;
+        }
+
+        /**
+         * Whether {@code sql} has this template, as {@code template().equals(Template.of(sql))} would say, but
+         * without building one: the plain text between stops is compared as it is, and only the stops are read as
+         * the scan reads them.
+         */
+        public boolean matches(String sql) {
+            char[] text = this.text;
+            int[] stops = this.stops;
+            int length = text.length;
+            int n = sql.length();
+            if (stops.length == 0 && n != length) { // all plain text: a string of another length cannot match
+                return false;
+            }
+            int r = 0;
+            int j = 0;
+            boolean inWord = false;
+            char before = 0;
+            for (int k = 0; ; k++) {
+                int stop = k < stops.length ? stops[k] : length;
+                int plain = stop - j;
+                if (plain > 0) {
+                    // The scan keeps plain characters as they are, whatever came before: comparing them is enough.
+                    if (!sameText(sql, r, text, j, plain)) {
+                        return false;
+                    }
+                    r += plain;
+                    j = stop;
+                    before = text[j - 1];
+                    inWord = isWord(before);
+                }
+                if (k == stops.length) {
+                    return r == n;
+                }
+                if (r == n) {
+                    return false;
+                }
+                char t = text[j];
+                // The two common stops, a plain number and a flat block comment, read without the general element().
+                int quick = t == LITERAL && !inWord ? plainNumberEnd(sql, r, n)
+                        : t == COMMENT ? flatCommentEnd(sql, r, n) : -1;
+                if (quick == 0) {
+                    return false;
+                }
+                if (quick > 0) {
+                    j++;
+                    inWord = false;
+                    before = 0;
+                    r = quick;
+                    continue;
+                }
+                long element = element(sql, r, n, inWord, before);
+                int end = (int) element;
+                char c = sql.charAt(r);
+                switch ((int) (element >>> 32)) {
+                    case CHAR -> {
+                        if (t != c) {
+                            return false;
+                        }
+                    }
+                    case QUOTED -> {
+                        if (!sameText(sql, r, text, j, end - r)) {
+                            return false;
+                        }
+                        j += end - r - 1;
+                    }
+                    case LITERAL_END -> {
+                        if (t != LITERAL) {
+                            return false;
+                        }
+                    }
+                    case COMMENT_END -> {
+                        if (t != COMMENT) {
+                            return false;
+                        }
+                    }
+                    default -> {
+                        return false;
+                    }
+                }
+                j++;
+                inWord = stillInWord(inWord, element, c);
+                before = element >>> 32 == CHAR ? c : 0;
+                r = end;
+            }
+        }
     }
 
     /** Counts the stops of a template's text, writing where they are into {@code into} unless it is null. */
@@ -118,86 +236,17 @@ public final class Template {
         return count;
     }
 
-    /**
-     * Whether {@code sql} has this template, as {@code equals(Template.of(sql))} would say, but without building
-     * one: the plain text between stops is compared as it is, and only the stops are read as the scan reads them.
-     * Only a {@linkplain #compact compact} template can tell.
-     */
-    public boolean matches(String sql) {
-        int n = sql.length();
-        if (stops.length == 0 && n != length) { // all plain text: a string of another length cannot match
+    /** Whether {@code sql[r, r + n)} holds the same characters as {@code text[j, j + n)}. */
+    private static boolean sameText(String sql, int r, char[] text, int j, int n) {
+        if (r + n > sql.length()) {
             return false;
         }
-        int r = 0;
-        int j = 0;
-        boolean inWord = false;
-        char before = 0;
-        for (int k = 0; ; k++) {
-            int stop = k < stops.length ? stops[k] : length;
-            int plain = stop - j;
-            if (plain > 0) {
-                // The scan keeps plain characters as they are, whatever came before: comparing them is enough.
-                if (!sameText(sql, r, j, plain)) {
-                    return false;
-                }
-                r += plain;
-                j = stop;
-                before = text.charAt(j - 1);
-                inWord = isWord(before);
-            }
-            if (k == stops.length) {
-                return r == n;
-            }
-            if (r == n) {
+        for (int i = 0; i < n; i++) {
+            if (sql.charAt(r + i) != text[j + i]) {
                 return false;
             }
-            // The two common stops, a plain number and a flat block comment, read without the general element().
-            int quick = text.charAt(j) == LITERAL && !inWord ? plainNumberEnd(sql, r, n)
-                    : text.charAt(j) == COMMENT ? flatCommentEnd(sql, r, n) : -1;
-            if (quick == 0) {
-                return false;
-            }
-            if (quick > 0) {
-                j++;
-                inWord = false;
-                before = 0;
-                r = quick;
-                continue;
-            }
-            long element = element(sql, r, n, inWord, before);
-            int end = (int) element;
-            char c = sql.charAt(r);
-            switch ((int) (element >>> 32)) {
-                case CHAR -> {
-                    if (text.charAt(j) != c) {
-                        return false;
-                    }
-                }
-                case QUOTED -> {
-                    if (!sameText(sql, r, j, end - r)) {
-                        return false;
-                    }
-                    j += end - r - 1;
-                }
-                case LITERAL_END -> {
-                    if (text.charAt(j) != LITERAL) {
-                        return false;
-                    }
-                }
-                case COMMENT_END -> {
-                    if (text.charAt(j) != COMMENT) {
-                        return false;
-                    }
-                }
-                default -> {
-                    return false;
-                }
-            }
-            j++;
-            inWord = stillInWord(inWord, element, c);
-            before = element >>> 32 == CHAR ? c : 0;
-            r = end;
         }
+        return true;
     }
 
     /**
@@ -239,16 +288,6 @@ public final class Template {
             }
         }
         return -1;
-    }
-
-    /** Whether {@code sql[r, r + n)} holds the same characters as this template's {@code [j, j + n)}. */
-    private boolean sameText(String sql, int r, int j, int n) {
-        return sql.regionMatches(r, text, j, n);
-    }
-
-    /** The length of the strings that can match this compact template when it is plain text only, else -1. */
-    public int plainLength() {
-        return stops.length == 0 ? length : -1;
     }
 
     /** The template as text (markers included), for tests and diagnostics. */

@@ -84,7 +84,7 @@ final class Linearity {
                 // Building a template, then matching the string against it, as the guard does for a new string.
                 new Stage("template", sql -> {
                     Template t = Template.of(sql);
-                    if (t != null && !t.compact().matches(sql)) {
+                    if (t != null && !t.compact(Boolean.TRUE).matches(sql)) {
                         throw new IllegalStateException("a template that does not match its own string");
                     }
                 }),

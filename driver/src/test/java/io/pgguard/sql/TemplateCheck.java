@@ -36,15 +36,15 @@ public final class TemplateCheck {
         if (!expected.equals(actual)) {
             return "template " + printable(template.toString()) + " lexes to " + actual + ", the string to " + expected;
         }
-        return matchViolation(sql, template.compact());
+        return matchViolation(sql, template.compact(Boolean.TRUE));
     }
 
     /** Characters whose insertion or removal moves a boundary the scan decides on. */
     private static final String EDITS = "-/*'\"1.$&e \n\0";
 
-    private static String matchViolation(String sql, Template compact) {
+    private static String matchViolation(String sql, Template.Compact<Boolean> compact) {
         if (!compact.matches(sql)) {
-            return "template " + printable(compact.toString()) + " does not match its own string";
+            return "template " + printable(compact.template().toString()) + " does not match its own string";
         }
         int n = sql.length();
         int[] positions = {0, 1, n / 3, n / 2, n - 2, n - 1, n};
@@ -69,10 +69,10 @@ public final class TemplateCheck {
         return null;
     }
 
-    private static String compare(Template compact, String other) {
-        boolean expected = compact.equals(Template.of(other));
+    private static String compare(Template.Compact<Boolean> compact, String other) {
+        boolean expected = compact.template().equals(Template.of(other));
         if (compact.matches(other) != expected) {
-            return "template " + printable(compact.toString()) + (expected ? " does not match " : " matches ")
+            return "template " + printable(compact.template().toString()) + (expected ? " does not match " : " matches ")
                     + printable(other);
         }
         return null;

@@ -49,7 +49,9 @@ class TemplateTest {
     @Test
     void aCompactTemplateEqualsTheOriginal() {
         Template t = Template.of("SELECT * FROM t WHERE a = 123456789 -- long comment");
-        Template compact = t.compact();
+        Template.Compact<String> kept = t.compact("value");
+        Template compact = kept.template();
+        assertEquals("value", kept.value());
         assertEquals(t, compact);
         assertEquals(t.hashCode(), compact.hashCode());
         assertEquals(t.toString(), compact.toString());
@@ -57,7 +59,8 @@ class TemplateTest {
 
     @Test
     void aCompactTemplateMatchesExactlyTheStringsThatHaveIt() {
-        Template t = Template.of("SELECT \"a\"\"b\", t1.c FROM t1 WHERE id = 42 AND x = 'y' /* q1 */").compact();
+        Template.Compact<Boolean> t =
+                Template.of("SELECT \"a\"\"b\", t1.c FROM t1 WHERE id = 42 AND x = 'y' /* q1 */").compact(Boolean.TRUE);
         assertTrue(t.matches("SELECT \"a\"\"b\", t1.c FROM t1 WHERE id = 7.5 AND x = '' /* q2 */"));
         assertTrue(t.matches("SELECT \"a\"\"b\", t1.c FROM t1 WHERE id = .5 AND x = 'it''s' -- q3"));
         assertFalse(t.matches("SELECT \"a\"\"b\", t1.c FROM t1 WHERE id = 42 AND x = 'y' /* pgguard:allow x */"));
@@ -67,10 +70,10 @@ class TemplateTest {
         assertFalse(t.matches("SELECT \"a\"\"b\", t1.c FROM t1 WHERE id = 42 AND x = 'y'"));
         assertFalse(t.matches("SELECT \"a\"\"b\", t12.c FROM t1 WHERE id = 42 AND x = 'y' /* q1 */"));
         assertFalse(t.matches("SELECT \"a\"\"c\", t1.c FROM t1 WHERE id = 42 AND x = 'y' /* q1 */"));
-        Template minus = Template.of("SELECT a -1").compact();
+        Template.Compact<Boolean> minus = Template.of("SELECT a -1").compact(Boolean.TRUE);
         assertFalse(minus.matches("SELECT a --1"), "a comment is not an operator before a literal");
         assertFalse(minus.matches("SELECT a -x1"));
-        Template word = Template.of("SELECT x.5").compact();
+        Template.Compact<Boolean> word = Template.of("SELECT x.5").compact(Boolean.TRUE);
         assertFalse(word.matches("SELECT x15"), "a digit after a word is part of it, not a literal");
         assertTrue(word.matches("SELECT x.25"));
     }

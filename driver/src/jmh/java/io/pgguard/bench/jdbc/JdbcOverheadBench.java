@@ -60,7 +60,7 @@ public class JdbcOverheadBench {
         logging.configureP6spy();
         server = BenchServer.start();
         OverheadHarness.pin(server, pin);
-        session = Session.open(Variant.valueOf(variant), server, logging);
+        session = Session.open(Variant.valueOf(variant), server, logging, null);
         work = Workload.valueOf(workload);
     }
 

@@ -47,8 +47,12 @@ import java.util.function.Function;
  *      [--rounds=300] [--warmup-rounds=30] [--ops=600] [--chunk=20] [--trim=0.2] [--pin=0|S/C|none]
  *      [--peer-logging=off|format] [--variants=raw,raw-control,pgguard,p6spy,datasource-proxy]
  *      [--workloads=prepared-reused,prepared-per-call,new-text] [--seed=1] [--csv=chunks.csv]
- *      [--ignore-lock=true]
+ *      [--ignore-lock=true] [--alt=other-build/driver/target/classes]
  * </pre>
+ *
+ * <p>{@code --alt} adds the variant {@code pgguard-alt}: the same URL through another build of pgguard, in a class
+ * loader of its own. To see what a change does, build the baseline's {@code driver/target/classes}, copy it aside,
+ * and pass it here: both builds are then measured in the same rounds, and the report compares them directly.
  */
 public final class OverheadHarness {
 
@@ -71,7 +75,7 @@ public final class OverheadHarness {
     /** The command line, as {@code --name=value} pairs. */
     record Options(int warmupRounds, int rounds, int ops, int chunk, double trim, List<Variant> variants,
                    List<Workload> workloads, PeerLogging peerLogging, Path csv, long seed, String pin,
-                   boolean ignoreLock) {
+                   boolean ignoreLock, Path alt) {
 
         static Options parse(String[] args) {
             int warmup = 30;
@@ -79,13 +83,14 @@ public final class OverheadHarness {
             int ops = 600;
             int chunk = 20;
             double trim = 0.2;
-            List<Variant> variants = List.of(Variant.values());
+            List<Variant> variants = null;
             List<Workload> workloads = List.of(Workload.values());
             PeerLogging logging = PeerLogging.OFF;
             Path csv = null;
             long seed = 1;
             String pin = "0";
             boolean ignoreLock = false;
+            Path alt = null;
             for (String arg : args) {
                 int eq = arg.indexOf('=');
                 if (!arg.startsWith("--") || eq < 0) {
@@ -106,8 +111,19 @@ public final class OverheadHarness {
                     case "seed" -> seed = Long.parseLong(value);
                     case "pin" -> pin = value;
                     case "ignore-lock" -> ignoreLock = Boolean.parseBoolean(value);
+                    case "alt" -> alt = Paths.get(value);
                     default -> throw new IllegalArgumentException("unknown option --" + name);
                 }
+            }
+            if (variants == null) {
+                List<Variant> all = new ArrayList<>(List.of(Variant.values()));
+                if (alt == null) {
+                    all.remove(Variant.PGGUARD_ALT);
+                }
+                variants = List.copyOf(all);
+            }
+            if (variants.contains(Variant.PGGUARD_ALT) != (alt != null)) {
+                throw new IllegalArgumentException("--alt=<classes dir or jar> goes with the pgguard-alt variant");
             }
             if (!variants.contains(Variant.RAW)) {
                 throw new IllegalArgumentException("--variants must include raw: every ratio divides by it");
@@ -120,7 +136,7 @@ public final class OverheadHarness {
                 throw new IllegalArgumentException("--pin is none, a CPU number, or serverCpu/clientCpu");
             }
             return new Options(warmup, rounds, ops - ops % chunk, chunk, trim, variants, workloads, logging, csv,
-                    seed, pin, ignoreLock);
+                    seed, pin, ignoreLock, alt);
         }
 
         private static <T> List<T> parseList(String value, Function<String, T> parse) {
@@ -182,7 +198,7 @@ public final class OverheadHarness {
             Map<Variant, Session> sessions = new EnumMap<>(Variant.class);
             try {
                 for (Variant v : options.variants()) {
-                    sessions.put(v, Session.open(v, server, options.peerLogging()));
+                    sessions.put(v, Session.open(v, server, options.peerLogging(), options.alt()));
                 }
                 printSetup(server, sessions);
                 out.println("CPUs       " + pinning);

@@ -34,6 +34,7 @@ final class Report {
     void print(List<Block> blocks) {
         int n = options.rounds();
         Map<Workload, List<Row>> rows = new EnumMap<>(Workload.class);
+        Map<Workload, Stats> altVsGuard = new EnumMap<>(Workload.class);
         for (Workload w : options.workloads()) {
             Map<Variant, Block[]> byVariant = new EnumMap<>(Variant.class);
             for (Variant v : options.variants()) {
@@ -70,10 +71,36 @@ final class Report {
                         new Stats(wallRatio), new Stats(cpuDelta), new Stats(cpuRatioUntrimmed)));
             }
             rows.put(w, list);
+            Block[] guard = byVariant.get(Variant.PGGUARD);
+            Block[] alt = byVariant.get(Variant.PGGUARD_ALT);
+            if (guard != null && alt != null) {
+                double[] ratio = new double[n];
+                for (int r = 0; r < n; r++) {
+                    ratio[r] = guard[r].trimmedMean(guard[r].cpu(), options.trim())
+                            / alt[r].trimmedMean(alt[r].cpu(), options.trim());
+                }
+                altVsGuard.put(w, new Stats(ratio));
+            }
         }
         printDetail(rows);
         printMarkdown(rows);
         printVerdict(rows);
+        printAltComparison(altVsGuard);
+    }
+
+    /** This build against the alternative one, round by round: what a change did, without raw pgjdbc between. */
+    private void printAltComparison(Map<Workload, Stats> altVsGuard) {
+        if (altVsGuard.isEmpty()) {
+            return;
+        }
+        out.println("Client CPU of pgguard (this build) over pgguard (alt) in the same round, median [95% CI]"
+                + " (negative: this build costs less):");
+        for (Map.Entry<Workload, Stats> e : altVsGuard.entrySet()) {
+            double[] ci = e.getValue().medianCi95();
+            out.printf(Locale.ROOT, "  %-20s  %+.2f%% [%+.2f, %+.2f]%n", e.getKey().label, pct(e.getValue().median()),
+                    pct(ci[0]), pct(ci[1]));
+        }
+        out.println();
     }
 
     private void printDetail(Map<Workload, List<Row>> rows) {

@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -63,8 +64,9 @@ public final class Session implements AutoCloseable {
         }
     }
 
-    static Session open(Variant variant, BenchServer server, PeerLogging peerLogging) throws SQLException {
-        Connection c = connect(variant, server, peerLogging);
+    /** Opens {@code variant}'s connection; {@code alt} is the other pgguard build, for {@link Variant#PGGUARD_ALT}. */
+    static Session open(Variant variant, BenchServer server, PeerLogging peerLogging, Path alt) throws SQLException {
+        Connection c = connect(variant, server, peerLogging, alt);
         try {
             check(variant, c);
             return new Session(variant, c);
@@ -74,16 +76,18 @@ public final class Session implements AutoCloseable {
         }
     }
 
-    private static Connection connect(Variant variant, BenchServer server, PeerLogging peerLogging)
+    private static Connection connect(Variant variant, BenchServer server, PeerLogging peerLogging, Path alt)
             throws SQLException {
         String rest = server.pgUrl.substring("jdbc:".length()); // postgresql://host:port/db[?params]
+        String guarded = "jdbc:pgguard:" + rest + (rest.indexOf('?') < 0 ? "?" : "&") + "pgguard.environment=production";
         switch (variant) {
             case RAW:
             case RAW_CONTROL:
                 return DriverManager.getConnection(server.pgUrl, server.credentials);
             case PGGUARD:
-                return DriverManager.getConnection("jdbc:pgguard:" + rest + (rest.indexOf('?') < 0 ? "?" : "&")
-                        + "pgguard.environment=production", server.credentials);
+                return DriverManager.getConnection(guarded, server.credentials);
+            case PGGUARD_ALT:
+                return AltBuild.driver(alt).connect(guarded, server.credentials);
             case P6SPY:
                 return DriverManager.getConnection("jdbc:p6spy:" + rest, server.credentials);
             case DATASOURCE_PROXY:
@@ -113,6 +117,10 @@ public final class Session implements AutoCloseable {
             case PGGUARD:
                 ok = c instanceof io.pgguard.jdbc.GuardConnection && guardBlocks(c);
                 break;
+            case PGGUARD_ALT:
+                ok = cls.equals(io.pgguard.jdbc.GuardConnection.class.getName())
+                        && c.getClass() != io.pgguard.jdbc.GuardConnection.class && guardBlocks(c);
+                break;
             case P6SPY:
                 ok = cls.startsWith("com.p6spy.");
                 break;
@@ -127,13 +135,19 @@ public final class Session implements AutoCloseable {
         }
     }
 
-    /** The guard is on and treats the target as production: a DROP TABLE is blocked before it is sent. */
+    /**
+     * The guard is on and treats the target as production: a DROP TABLE is blocked before it is sent (by name: the
+     * alternative build's exception is a class of its own).
+     */
     private static boolean guardBlocks(Connection c) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.execute("DROP TABLE IF EXISTS pgguard_bench_probe");
             return false;
-        } catch (GuardBlockedException expected) {
-            return true;
+        } catch (SQLException e) {
+            if (e.getClass().getName().equals(GuardBlockedException.class.getName())) {
+                return true;
+            }
+            throw e;
         }
     }
 

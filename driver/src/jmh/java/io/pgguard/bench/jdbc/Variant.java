@@ -15,6 +15,11 @@ enum Variant {
     RAW_CONTROL("raw pgjdbc (A/A)"),
     /** {@code jdbc:pgguard:postgresql://...?pgguard.environment=production}: the driver, a non-local target. */
     PGGUARD("pgguard"),
+    /**
+     * The same URL through another build of pgguard ({@code --alt=classes-dir-or-jar}), loaded by a class loader of
+     * its own: compares a change with a baseline in one interleaved run, which separate runs are too noisy for.
+     */
+    PGGUARD_ALT("pgguard (alt)"),
     /** {@code jdbc:p6spy:postgresql://...} with {@code com.p6spy.engine.spy.P6SpyDriver}. */
     P6SPY("p6spy"),
     /** {@code ProxyDataSourceBuilder.create(pgSimpleDataSource).name("bench").logQueryBySlf4j(INFO)}. */
@@ -36,6 +41,9 @@ enum Variant {
                 return RAW_CONTROL;
             case "pgguard":
                 return PGGUARD;
+            case "pgguard-alt":
+            case "alt":
+                return PGGUARD_ALT;
             case "p6spy":
                 return P6SPY;
             case "datasource-proxy":
@@ -43,7 +51,8 @@ enum Variant {
                 return DATASOURCE_PROXY;
             default:
                 throw new IllegalArgumentException("unknown variant " + s
-                        + " (raw, raw-control, pgguard, p6spy, datasource-proxy)");
+                        + " (raw, raw-control, pgguard, pgguard-alt, p6spy,"
+                        + " datasource-proxy)");
         }
     }
 }
