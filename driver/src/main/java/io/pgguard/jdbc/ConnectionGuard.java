@@ -17,9 +17,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One connection's view of the guard: checks SQL before it is sent, throws for a block, and logs a warning once
- * per statement fingerprint per connection (a hot prepared statement does not flood the log).
+ * per statement fingerprint per connection (a hot prepared statement does not flood the log). It is the
+ * connection's {@link Guard.Session}, so the session's memo lives in the object every check reads anyway.
  */
-final class ConnectionGuard {
+final class ConnectionGuard extends Guard.Session {
 
     /** Logger of decisions: one WARN per warned statement, one ERROR per blocked one. */
     static final Logger LOG = LoggerFactory.getLogger("io.pgguard.guard");
@@ -27,22 +28,17 @@ final class ConnectionGuard {
     /** Fingerprints remembered per connection before the set starts over. */
     private static final int WARNED_LIMIT = 1024;
 
-    private final Guard guard;
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
     /** Relations created by the open transaction: new, empty and invisible to other sessions until it ends. */
     private final Set<String> createdInTransaction = ConcurrentHashMap.newKeySet();
     private volatile boolean autoCommit = true;
 
     ConnectionGuard(Guard guard) {
-        this.guard = guard;
-    }
-
-    Guard guard() {
-        return guard;
+        super(guard);
     }
 
     Target target() {
-        return guard.target();
+        return guard().target();
     }
 
     /** Checks SQL about to be sent: throws when it is blocked, logs warnings, returns quietly otherwise. */
@@ -57,9 +53,9 @@ final class ConnectionGuard {
      */
     Verdict decide(String sql) {
         String text = sql == null ? "" : sql;
-        Verdict v = guard.check(text);
+        Verdict v = verdict(text);
         if (v.action() != Action.ALLOW && !createdInTransaction.isEmpty()) {
-            v = guard.checkInTransaction(text, Set.copyOf(createdInTransaction));
+            v = guard().checkInTransaction(text, Set.copyOf(createdInTransaction));
         }
         if (!autoCommit) {
             if (v.endsTransaction()) {
@@ -146,7 +142,7 @@ final class ConnectionGuard {
     }
 
     private String shown(Decision d) {
-        return guard.policy().logRawSql() ? d.classification().statement().text() : d.fingerprint();
+        return guard().policy().logRawSql() ? d.classification().statement().text() : d.fingerprint();
     }
 
     private static String describe(Target t) {

@@ -79,10 +79,18 @@ public final class Guard {
 
     /** Classifies and decides every statement of {@code sql}; the verdict is the strictest decision. */
     public Verdict check(String sql) {
+        return check(sql, null);
+    }
+
+    /** {@link #check(String)}, telling {@code session} (when not null) what answered, for its own next check. */
+    private Verdict check(String sql, Session session) {
         for (int i = 0; i < RECENT; i++) {
             if (seenSql[i] == sql) {
                 Seen s = seen[i];
                 if (s != null && s.sql() == sql) {
+                    if (session != null) {
+                        session.see(s);
+                    }
                     return s.verdict();
                 }
             }
@@ -97,20 +105,23 @@ public final class Guard {
                 }
                 Template.Compact<Verdict> t = recent[i];
                 if (t != null && t.matches(sql)) {
+                    if (session != null) {
+                        session.template = t;
+                    }
                     return t.value();
                 }
             }
         }
         Verdict cached = cache.get(sql);
         if (cached != null) {
-            see(sql, cached);
+            see(sql, cached, session);
             return cached;
         }
         Template template = share ? Template.of(sql) : null;
         if (template != null) {
             Template.Compact<Verdict> same = byTemplate.get(template);
             if (same != null) {
-                remember(same);
+                remember(same, session);
                 return same.value();
             }
         }
@@ -118,11 +129,11 @@ public final class Guard {
         if (template != null && literalIndependent(verdict)) {
             Template.Compact<Verdict> shared = template.compact(verdict);
             put(byTemplate, shared.template(), shared);
-            remember(shared);
+            remember(shared, session);
         }
         // A string answered by its template is not added here: one-off strings would only fill this cache.
         put(cache, sql, verdict);
-        see(sql, verdict);
+        see(sql, verdict, session);
         return verdict;
     }
 
@@ -135,18 +146,25 @@ public final class Guard {
         return true;
     }
 
-    private void see(String sql, Verdict verdict) {
+    private void see(String sql, Verdict verdict, Session session) {
+        Seen s = new Seen(sql, verdict);
         int slot = nextSeen;
-        seen[slot] = new Seen(sql, verdict);
+        seen[slot] = s;
         seenSql[slot] = sql;
         nextSeen = (slot + 1) % RECENT;
+        if (session != null) {
+            session.see(s);
+        }
     }
 
-    private void remember(Template.Compact<Verdict> shared) {
+    private void remember(Template.Compact<Verdict> shared, Session session) {
         int slot = nextRecent;
         recent[slot] = shared;
         recentLength[slot] = shared.plainLength();
         nextRecent = (slot + 1) % RECENT;
+        if (session != null) {
+            session.template = shared;
+        }
     }
 
     private static <K, V> void put(ConcurrentHashMap<K, V> map, K key, V value) {
@@ -154,6 +172,53 @@ public final class Guard {
             map.clear();
         }
         map.put(key, value);
+    }
+
+    /**
+     * One connection's way into a shared {@link Guard}, remembering the last string and the last template it was
+     * answered for: a connection mostly sends the same string again (a statement prepared on every call) or a new
+     * string of the statement it sent last (SQL with inlined values). Kept in fields of the connection's own object
+     * (the JDBC layer extends this class), these are answered one reference away, without touching the shared
+     * guard: its memos sit in other CPU caches' lines when many connections write them, and in none after the server
+     * has run. Fields are read and written without locks: a verdict is only taken from an immutable object that
+     * holds it with its string or its template (the string kept beside is a filter, never trusted), so a connection
+     * used from two threads at once answers as a longer way would, never with another string's verdict.
+     */
+    public static class Session {
+
+        private final Guard guard;
+        /** The string of {@link #seen}, compared first: a new string is told apart without reading the record. */
+        private String seenSql;
+        private Seen seen;
+        private Template.Compact<Verdict> template;
+
+        public Session(Guard guard) {
+            this.guard = guard;
+        }
+
+        public final Guard guard() {
+            return guard;
+        }
+
+        /** The verdict on {@code sql}, as {@link Guard#check} gives it. */
+        public final Verdict verdict(String sql) {
+            if (seenSql == sql) {
+                Seen s = seen;
+                if (s != null && s.sql() == sql) {
+                    return s.verdict();
+                }
+            }
+            Template.Compact<Verdict> t = template;
+            if (t != null && t.matches(sql)) {
+                return t.value();
+            }
+            return guard.check(sql, this);
+        }
+
+        private void see(Seen s) {
+            seen = s;
+            seenSql = s.sql();
+        }
     }
 
     /**

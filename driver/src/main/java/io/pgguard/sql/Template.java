@@ -417,8 +417,14 @@ public final class Template {
         return inWord && element >>> 32 == CHAR && (c == '$' || Lexer.isDigit(c));
     }
 
+    /**
+     * Whether {@code c} is a word character (a letter, {@code _}, or anything at or above 0x80), as {@link #CLASS}
+     * says, computed rather than looked up: the matcher asks this once per stop, and the table is one more page of
+     * memory to wait for when the server has just run.
+     */
     private static boolean isWord(char c) {
-        return c >= 128 || CLASS[c] == WORD;
+        int lower = c | 0x20;
+        return c >= 128 || c == '_' || lower >= 'a' && lower <= 'z';
     }
 
     /** Where the block comment starting at {@code s[r]} ends; -1 when it is unterminated or holds a directive. */

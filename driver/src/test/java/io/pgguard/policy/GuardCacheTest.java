@@ -79,6 +79,81 @@ class GuardCacheTest {
     /** A shuffled stream of statement variants through one cached guard agrees with a fresh decision each time. */
     @Test
     void cachedVerdictsEqualFreshOnes() {
+        Guard cached = guard();
+        for (String sql : mixedStatements()) {
+            assertSameDecision(sql, cached.check(sql));
+        }
+    }
+
+    /**
+     * Sessions remember a string and a template of their own: three sessions of one guard, taking turns, still agree
+     * with a fresh decision on every string, whether their own memo, the guard's or a decision answered it.
+     */
+    @Test
+    void sessionsAgreeWithFreshVerdicts() {
+        Guard shared = guard();
+        Guard.Session[] sessions = {new Guard.Session(shared), new Guard.Session(shared), new Guard.Session(shared)};
+        List<String> statements = mixedStatements();
+        for (int i = 0; i < statements.size(); i++) {
+            String sql = statements.get(i);
+            Guard.Session s = sessions[i % sessions.length];
+            assertSameDecision(sql, s.verdict(sql));
+            assertSameDecision(sql, s.verdict(sql)); // the same string object again: the session's own memo
+            String again = new String(sql); // an equal string, another object: its template or the exact cache
+            assertSameDecision(again, s.verdict(again));
+        }
+    }
+
+    /**
+     * One session used by four threads at once (JDBC allows it): each gets the verdict of its own string, never
+     * one the session remembered for another thread's string. A stress check: it catches a memo that is not safe to
+     * share at all (a map, a pair of fields written apart for long), not a race of a few instructions.
+     */
+    @Test
+    void aSessionSharedByThreadsNeverAnswersWithAnotherStringsVerdict() throws Exception {
+        List<String> statements = mixedStatements();
+        Guard fresh = guard();
+        List<Action> expected = new ArrayList<>();
+        for (String sql : statements) {
+            expected.add(fresh.check(sql).action());
+        }
+        Guard.Session session = new Guard.Session(guard());
+        int threads = 4;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            List<java.util.concurrent.Future<String>> results = new ArrayList<>();
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            for (int t = 0; t < threads; t++) {
+                int offset = t;
+                results.add(pool.submit(() -> {
+                    start.await();
+                    for (int round = 0; round < 200; round++) {
+                        for (int i = offset; i < statements.size(); i += threads) {
+                            if (session.verdict(statements.get(i)).action() != expected.get(i)) {
+                                return statements.get(i);
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (java.util.concurrent.Future<String> f : results) {
+                assertEquals(null, f.get(), "a wrong verdict for this statement");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static void assertSameDecision(String sql, Verdict v) {
+        Verdict fresh = guard().check(sql);
+        assertEquals(fresh.action(), v.action(), sql);
+        assertEquals(ruleIds(fresh), ruleIds(v), sql);
+    }
+
+    /** Variants of statements whose verdicts do and do not read their literals, shuffled. */
+    private static List<String> mixedStatements() {
         String[] templates = {
             "SELECT * FROM orders WHERE id = %s", "DELETE FROM orders WHERE id = %s", "DELETE FROM orders WHERE %s = %s",
             "DELETE FROM orders WHERE %s = 1 OR id = 2", "UPDATE orders SET state = %s WHERE id = %s",
@@ -101,13 +176,7 @@ class GuardCacheTest {
             }
         }
         Collections.shuffle(statements, random);
-        Guard cached = guard();
-        for (String sql : statements) {
-            Verdict v = cached.check(sql);
-            Verdict fresh = guard().check(sql);
-            assertEquals(fresh.action(), v.action(), sql);
-            assertEquals(ruleIds(fresh), ruleIds(v), sql);
-        }
+        return statements;
     }
 
     private static List<List<String>> ruleIds(Verdict v) {
