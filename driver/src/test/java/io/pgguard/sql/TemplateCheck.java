@@ -72,8 +72,8 @@ public final class TemplateCheck {
     private static String compare(Template.Compact<Boolean> compact, String other) {
         boolean expected = compact.template().equals(Template.of(other));
         if (compact.matches(other) != expected) {
-            return "template " + printable(compact.template().toString()) + (expected ? " does not match " : " matches ")
-                    + printable(other);
+            return "template " + printable(compact.template().toString())
+                    + (expected ? " does not match " : " matches ") + printable(other);
         }
         return null;
     }

@@ -79,7 +79,8 @@ public final class Session implements AutoCloseable {
     private static Connection connect(Variant variant, BenchServer server, PeerLogging peerLogging, Path alt)
             throws SQLException {
         String rest = server.pgUrl.substring("jdbc:".length()); // postgresql://host:port/db[?params]
-        String guarded = "jdbc:pgguard:" + rest + (rest.indexOf('?') < 0 ? "?" : "&") + "pgguard.environment=production";
+        String guarded = "jdbc:pgguard:" + rest + (rest.indexOf('?') < 0 ? "?" : "&")
+                + "pgguard.environment=production";
         switch (variant) {
             case RAW:
             case RAW_CONTROL:
