@@ -358,7 +358,7 @@ public final class Template {
      * What starts at {@code s[r]}, a character that is not plain text, given what came just before: the kind
      * ({@link #CHAR}, {@link #QUOTED}, {@link #LITERAL_END}, {@link #COMMENT_END}, or {@link #NONE} when the string
      * has no template) in the upper 32 bits, and where it ends in the lower. The one place that decides this, for
-     * both {@link #mask} and {@link #matches}.
+     * both {@link #mask} and {@link Compact#matches}.
      */
     private static long element(String s, int r, int length, boolean inWord, char before) {
         char c = s.charAt(r);
@@ -411,7 +411,7 @@ public final class Template {
 
     /**
      * Whether a word goes on past {@code element}, which starts with {@code c}: only a digit or {@code $} kept
-     * inside a word continues it. The one state rule after an element, for {@link #mask} and {@link #matches}.
+     * inside a word continues it. The one state rule after an element, for {@link #mask} and {@link Compact#matches}.
      */
     private static boolean stillInWord(boolean inWord, long element, char c) {
         return inWord && element >>> 32 == CHAR && (c == '$' || Lexer.isDigit(c));
