@@ -96,7 +96,10 @@ public final class Guard {
             }
         }
         if (share) {
-            // Before the exact cache: the cheapest way to answer a string never seen before.
+            // Before the exact cache: the cheapest way to answer a string never seen before. The session's own
+            // template, when there is one, was just tried and did not match: it is not matched again (had another
+            // thread changed it since, skipping it would only send this string the longer way).
+            Template.Compact<Verdict> tried = session == null ? null : session.template;
             int length = sql.length();
             for (int i = 0; i < RECENT; i++) {
                 int only = recentLength[i];
@@ -104,7 +107,7 @@ public final class Guard {
                     continue;
                 }
                 Template.Compact<Verdict> t = recent[i];
-                if (t != null && t.matches(sql)) {
+                if (t != null && t != tried && t.matches(sql)) {
                     if (session != null) {
                         session.template = t;
                     }
