@@ -20,47 +20,79 @@ public final class Ops {
     /** Runs {@code ops} operations of the workload with ordinal {@code workload}; returns a checksum. */
     public static long run(Session s, int workload, int ops) throws SQLException {
         long acc = 0;
-        for (int i = 0; i < ops; i++) {
-            acc += op(workload, s);
+        switch (workload) {
+            case 0 -> {
+                for (int i = 0; i < ops; i++) {
+                    acc += preparedReused(s);
+                }
+            }
+            case 1 -> {
+                for (int i = 0; i < ops; i++) {
+                    acc += preparedPerCall(s);
+                }
+            }
+            case 2 -> {
+                for (int i = 0; i < ops; i++) {
+                    acc += newText(s);
+                }
+            }
+            default -> throw new IllegalArgumentException("no workload " + workload);
         }
         return acc;
     }
 
     /** One operation of the workload with ordinal {@code workload}. */
     public static long op(int workload, Session s) throws SQLException {
-        switch (workload) {
-            case 0: { // PREPARED_REUSED
-                PreparedStatement ps = s.reused;
-                ps.setInt(1, s.nextId());
-                try (ResultSet rs = ps.executeQuery()) {
-                    return read(rs);
-                }
-            }
-            case 1: { // PREPARED_PER_CALL
-                try (PreparedStatement ps = s.connection.prepareStatement(Workload.POINT_READ)) {
-                    ps.setInt(1, s.nextId());
-                    try (ResultSet rs = ps.executeQuery()) {
-                        return read(rs);
-                    }
-                }
-            }
-            case 2: { // NEW_TEXT
-                String sql = "SELECT id, name FROM " + BenchServer.TABLE + " WHERE id = " + s.nextId() + " /* q"
-                        + s.nextSequence() + " */";
-                try (Statement st = s.connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-                    return read(rs);
-                }
-            }
-            default:
-                throw new IllegalArgumentException("no workload " + workload);
-        }
+        return switch (workload) {
+            case 0 -> preparedReused(s);
+            case 1 -> preparedPerCall(s);
+            case 2 -> newText(s);
+            default -> throw new IllegalArgumentException("no workload " + workload);
+        };
     }
 
-    private static long read(ResultSet rs) throws SQLException {
+    // Each operation reads its rows in its own body rather than through a shared helper: whether the JIT inlines a
+    // helper depends on whether it compiled the helper first, which differs from JVM to JVM and variant to variant,
+    // and moved a variant's figure by up to a point between two runs of the same code.
+
+    private static long preparedReused(Session s) throws SQLException {
+        PreparedStatement ps = s.reused;
+        ps.setInt(1, s.nextId());
         long acc = 0;
-        while (rs.next()) {
-            acc += rs.getInt(1) + rs.getString(2).length();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                acc += rs.getInt(1) + rs.getString(2).length();
+            }
         }
+        return found(acc);
+    }
+
+    private static long preparedPerCall(Session s) throws SQLException {
+        long acc = 0;
+        try (PreparedStatement ps = s.connection.prepareStatement(Workload.POINT_READ)) {
+            ps.setInt(1, s.nextId());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    acc += rs.getInt(1) + rs.getString(2).length();
+                }
+            }
+        }
+        return found(acc);
+    }
+
+    private static long newText(Session s) throws SQLException {
+        String sql = "SELECT id, name FROM " + BenchServer.TABLE + " WHERE id = " + s.nextId() + " /* q"
+                + s.nextSequence() + " */";
+        long acc = 0;
+        try (Statement st = s.connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                acc += rs.getInt(1) + rs.getString(2).length();
+            }
+        }
+        return found(acc);
+    }
+
+    private static long found(long acc) {
         if (acc == 0) {
             throw new IllegalStateException("the point read found no row");
         }
