@@ -150,6 +150,9 @@ class GuardCacheTest {
         Verdict fresh = guard().check(sql);
         assertEquals(fresh.action(), v.action(), sql);
         assertEquals(ruleIds(fresh), ruleIds(v), sql);
+        // What a connection tracks from a verdict: a commented COMMIT shares its template with every other.
+        assertEquals(fresh.creates(), v.creates(), sql);
+        assertEquals(fresh.endsTransaction(), v.endsTransaction(), sql);
     }
 
     /** Variants of statements whose verdicts do and do not read their literals, shuffled. */
@@ -162,6 +165,7 @@ class GuardCacheTest {
             "EXPLAIN ANALYZE DELETE FROM orders WHERE %s = %s", "DO $$ BEGIN EXECUTE 'DELETE FROM orders WHERE %s = %s'; END $$",
             "SET lock_timeout = %s", "SELECT %s; TRUNCATE orders", "DELETE FROM orders WHERE id IN (%s, %s)",
             "VACUUM (FULL %s) orders", "EXPLAIN (ANALYZE %s) DELETE FROM orders",
+            "COMMIT /* %s */", "CREATE TABLE fresh (id int) /* %s */", "ROLLBACK; SELECT %s",
         };
         String[] literals = {"0", "1", "2", "'a'", "'b'", "1.5", "'1'", "$1", "true", "false"};
         Random random = new Random(42);

@@ -52,8 +52,9 @@ public final class Ops {
     }
 
     // Each operation reads its rows in its own body rather than through a shared helper: whether the JIT inlines a
-    // helper depends on whether it compiled the helper first, which differs from JVM to JVM and variant to variant,
-    // and moved a variant's figure by up to a point between two runs of the same code.
+    // helper depends on whether it compiled the helper on its own first, which differs from variant to variant
+    // (in one run, raw pgjdbc's copy had the read inlined and pgguard's called it), so it was one more difference
+    // between the stacks compared that was not theirs.
 
     private static long preparedReused(Session s) throws SQLException {
         PreparedStatement ps = s.reused;
