@@ -80,7 +80,7 @@ public class ColdCheckBench {
             return PREFIX + (1 + n * 7919 % 100_000) + " /* q" + n + " */";
         }
 
-        /** Empties the caches {@link #evictKiB} and {@link #evictPages} say, as a backend's run between two calls does. */
+        /** Empties the caches that {@link #evictKiB} and {@link #evictPages} name, as a backend's run does. */
         @Setup(Level.Invocation)
         public void evict() {
             long s = 0;
