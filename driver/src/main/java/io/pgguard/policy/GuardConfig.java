@@ -44,9 +44,18 @@ public record GuardConfig(Policy policy, String environment, Set<String> protect
         }
     }
 
+    /** {@code pgguard.environment} names that declare the target non-local whatever its host. */
+    static final Set<String> PRODUCTION_NAMES = Set.of("production", "prod", "prd", "live");
+    /**
+     * The other names {@code pgguard.environment} accepts, which leave locality to the host: a closed list, so that
+     * a misspelt production ({@code prodution}) fails the connection instead of leaving a tunnel unprotected.
+     */
+    static final Set<String> OTHER_NAMES = Set.of("staging", "stage", "qa", "test", "testing", "ci",
+            "development", "dev", "local");
+
     /** Whether a target with this configuration is declared non-local whatever its host. */
     public boolean declaredProduction() {
-        return environment != null && environment.equalsIgnoreCase("production");
+        return environment != null && PRODUCTION_NAMES.contains(environment.trim().toLowerCase(Locale.ROOT));
     }
 
     /**
@@ -196,8 +205,13 @@ public record GuardConfig(Policy policy, String environment, Set<String> protect
             logRawSql = Boolean.parseBoolean(raw);
         }
         String environment = values.get(PREFIX + "environment");
-        if (environment != null && environment.isEmpty()) {
-            throw bad(PREFIX + "environment", environment, sources, "a name such as production");
+        if (environment != null) {
+            String name = environment.trim().toLowerCase(Locale.ROOT);
+            if (!PRODUCTION_NAMES.contains(name) && !OTHER_NAMES.contains(name)) {
+                throw bad(PREFIX + "environment", environment, sources, "production (or prod, prd, live), which"
+                        + " makes the target non-local whatever its host, or one of staging, stage, qa, test,"
+                        + " testing, ci, development, dev, local, which leave it to the host");
+            }
         }
         Set<String> protect = list(values.get(PREFIX + "protect"));
         for (String id : protect) {

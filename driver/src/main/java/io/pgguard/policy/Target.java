@@ -12,11 +12,14 @@ import java.util.Set;
  */
 public record Target(boolean local, String description, String reason) {
 
+    /** junixsocket's socket factories for pgjdbc, the ones that reach a server through a Unix socket file. */
+    private static final String UNIX_SOCKET_FACTORIES = "org.newsclub.net.unix.";
+
     /**
      * The target of a pgjdbc URL and its connection properties as far as can be told without connecting: the
-     * hosts (a Unix socket through {@code socketFactory} is local, a {@code service=} is not, since its host comes
-     * from a file pgguard does not read), then {@code pgguard.environment=production}. The driver adds the
-     * {@code pgguard.protect} check once connected.
+     * hosts (a Unix socket through junixsocket's {@code socketFactory} is local; any other socket factory and a
+     * {@code service=} are not, since they choose the host themselves), then {@code pgguard.environment}. The
+     * driver adds the {@code pgguard.protect} check once connected.
      */
     public static Target of(String pgUrl, Properties info, GuardConfig config) {
         Target target = fromAddress(pgUrl, info, config);
@@ -28,9 +31,15 @@ public record Target(boolean local, String description, String reason) {
 
     private static Target fromAddress(String pgUrl, Properties info, GuardConfig config) {
         String socketFactory = property(pgUrl, info, "socketFactory");
-        String socketArg = property(pgUrl, info, "socketFactoryArg");
-        if (socketFactory != null && socketArg != null && socketArg.startsWith("/")) {
-            return new Target(true, socketArg, "Unix socket " + socketArg + " through " + socketFactory);
+        if (socketFactory != null) {
+            String socketArg = property(pgUrl, info, "socketFactoryArg");
+            if (socketFactory.startsWith(UNIX_SOCKET_FACTORIES) && socketArg != null && socketArg.startsWith("/")) {
+                return new Target(true, socketArg, "Unix socket " + socketArg + " through " + socketFactory);
+            }
+            // A socket factory chooses where it connects (Cloud SQL's connects to an instance named in another
+            // parameter while the URL names no host at all): only a known Unix socket factory is local.
+            return new Target(false, "socketFactory " + socketFactory,
+                    "socketFactory " + socketFactory + " chooses where it connects; only a Unix socket is local");
         }
         if (property(pgUrl, info, "service") != null) {
             return new Target(false, "service " + property(pgUrl, info, "service"),
@@ -69,8 +78,9 @@ public record Target(boolean local, String description, String reason) {
 
     /**
      * Decides locality from a {@code jdbc:postgresql:} or {@code jdbc:pgguard:postgresql:} URL. Hosts come from
-     * the authority ({@code host[:port][,host2[:port2]]}, IPv6 in brackets), else from a {@code host=} or
-     * {@code PGHOST=} parameter; no host at all means pgjdbc's default, localhost.
+     * the authority ({@code host[:port][,host2[:port2]]}, IPv6 in brackets) and from {@code host=} or
+     * {@code PGHOST=} parameters, which pgjdbc lets replace the authority; no host at all means pgjdbc's default,
+     * localhost.
      */
     public static Target fromUrl(String url, Set<String> localHosts) {
         List<String> hosts = hosts(url);
@@ -111,12 +121,12 @@ public record Target(boolean local, String description, String reason) {
                 }
             }
         }
-        if (hosts.isEmpty()) {
-            for (QueryParameter p : QueryParameter.of(url)) {
-                if (p.hasValue() && (p.key().equalsIgnoreCase("host") || p.key().equals("PGHOST"))) {
-                    for (String h : p.value().split(",")) {
-                        hosts.add(stripPort(h.trim()));
-                    }
+        // pgjdbc lets a host= or PGHOST= parameter replace the hosts before the path, so a URL that names
+        // localhost can still connect elsewhere: every host either part names must be local.
+        for (QueryParameter p : QueryParameter.of(url)) {
+            if (p.hasValue() && (p.key().equalsIgnoreCase("host") || p.key().equals("PGHOST"))) {
+                for (String h : p.value().split(",")) {
+                    hosts.add(stripPort(h.trim()));
                 }
             }
         }

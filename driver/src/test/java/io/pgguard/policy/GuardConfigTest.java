@@ -79,6 +79,24 @@ class GuardConfigTest {
     }
 
     @Test
+    void anEnvironmentNameIsOneOfAClosedListSoAMisspeltProductionFails() throws Exception {
+        GuardConfig.ConfigException typo = assertThrows(GuardConfig.ConfigException.class,
+                () -> GuardConfig.load(Map.of("pgguard.environment", "prodution"), new Properties(), Map.of()));
+        assertTrue(typo.getMessage().contains("bad value 'prodution' for pgguard.environment (from connection)"),
+                typo.getMessage());
+        assertThrows(GuardConfig.ConfigException.class,
+                () -> GuardConfig.load(Map.of(), new Properties(), Map.of("PGGUARD_ENVIRONMENT", "")));
+        for (String production : new String[] {"production", "PROD", " prd ", "Live"}) {
+            assertTrue(GuardConfig.load(Map.of("pgguard.environment", production), new Properties(), Map.of())
+                    .declaredProduction(), production);
+        }
+        for (String other : new String[] {"staging", "Dev", "test", "local"}) {
+            assertFalse(GuardConfig.load(Map.of("pgguard.environment", other), new Properties(), Map.of())
+                    .declaredProduction(), other);
+        }
+    }
+
+    @Test
     void listsAndFlagsAreParsed() throws Exception {
         GuardConfig c = GuardConfig.load(Map.of("pgguard.allow", "drop-table, truncate",
                 "pgguard.protect", "7301234567890123456", "pgguard.localHosts", "Compose-DB,db",

@@ -28,6 +28,11 @@ class TargetTest {
         "jdbc:postgresql://127.0.0.256/app|false",
         "jdbc:postgresql:///app?host=/var/run/postgresql|true",
         "jdbc:postgresql:///app?PGHOST=prod.db|false",
+        // pgjdbc connects to the parameter's host, not the one before the path
+        "jdbc:postgresql://localhost/app?host=prod.db|false",
+        "jdbc:postgresql://localhost/app?PGHOST=prod.db|false",
+        "jdbc:pgguard:postgresql://127.0.0.1:5432/app?sslmode=disable&HOST=prod.db:5432|false",
+        "jdbc:postgresql://localhost/app?host=127.0.0.1|true",
         "jdbc:postgresql://compose-db:5432/app|false",
     })
     void localOnlyWhenEveryHostIsLoopbackOrASocket(String url, boolean local) {
