@@ -164,7 +164,7 @@ public class GuardBench {
             decisions.add(d);
             action = Action.max(action, d.action());
         }
-        return new Verdict(action, List.copyOf(decisions), context.createdKeys(), false);
+        return new Verdict(action, List.copyOf(decisions), context.createdKeys(), false, false);
     }
 
     /** (c) Lexing and splitting only. */

@@ -13,6 +13,9 @@ import java.util.Set;
  */
 public final class Context {
 
+    /** Where temporary relations live, whatever the statement wrote. */
+    private static final String TEMP_SCHEMA = "pg_temp";
+
     /** A column as an earlier CREATE TABLE or ADD COLUMN declared it; sequence-backed: serial or identity. */
     record Column(ColumnType type, boolean sequenceBacked) {
     }
@@ -88,18 +91,49 @@ public final class Context {
     }
 
     void created(String relation) {
-        newInFile.add(Cursor.key(relation));
+        created(relation, false, false);
+    }
+
+    /**
+     * {@code relation} was created: new and empty for the statements after it. Outside a migration file, a
+     * {@code CREATE ... IF NOT EXISTS} may have found the relation there already, full of data, so it makes
+     * nothing new; a migration file (lint) is read as running once, in order, where it does create.
+     */
+    void created(String relation, boolean temporary, boolean ifNotExists) {
         tables.putIfAbsent(Cursor.key(relation), new HashMap<>());
+        if (!ifNotExists || migration) {
+            newInFile.add(newKey(temporary ? TEMP_SCHEMA : Cursor.qualifierKey(relation), Cursor.key(relation)));
+        }
     }
 
     void dropped(String relation) {
-        newInFile.remove(Cursor.key(relation));
-        tables.remove(Cursor.key(relation));
+        String qualifier = Cursor.qualifierKey(relation);
+        String name = Cursor.key(relation);
+        if (!newInFile.remove(newKey(qualifier, name)) && qualifier.isEmpty()) {
+            newInFile.remove(newKey(TEMP_SCHEMA, name));
+        }
+        tables.remove(name);
     }
 
-    /** Whether the relation was created earlier in this file, so it is empty and nobody else uses it yet. */
+    /**
+     * Whether the relation was created earlier in this file, so it is empty and nobody else uses it yet. The name
+     * must be qualified as it was when created: {@code public.orders} is not the {@code orders} a statement
+     * created unqualified (the search path may put another schema first) nor a temporary {@code orders}. An
+     * unqualified name finds a temporary table first, as the server does.
+     */
     boolean isNew(String relation) {
-        return relation != null && newInFile.contains(Cursor.key(relation));
+        if (relation == null) {
+            return false;
+        }
+        String qualifier = Cursor.qualifierKey(relation);
+        String name = Cursor.key(relation);
+        return newInFile.contains(newKey(qualifier, name))
+                || qualifier.isEmpty() && newInFile.contains(newKey(TEMP_SCHEMA, name));
+    }
+
+    /** A key of {@link #newInFile}: qualifier and name apart by a character no identifier holds. */
+    private static String newKey(String qualifier, String name) {
+        return qualifier + '\0' + name;
     }
 
     void column(String relation, String column, ColumnType type, boolean sequenceBacked) {

@@ -41,8 +41,8 @@ final class CreateStatements {
         }
         if (c.words("MATERIALIZED", "VIEW")) {
             a.kind = "CREATE MATERIALIZED VIEW";
-            IdempotencyRules.requireIfNotExists(a, c);
-            created(a, c.name());
+            boolean ifNotExists = IdempotencyRules.requireIfNotExists(a, c);
+            created(a, c.name(), ifNotExists);
             return;
         }
         String object = c.atEnd() ? "" : c.st.text(c.i).toUpperCase(Locale.ROOT);
@@ -50,32 +50,28 @@ final class CreateStatements {
         a.kind = "CREATE " + object;
         if (object.equals("VIEW") || object.equals("RECURSIVE")) {
             a.kind = "CREATE VIEW";
-            created(a, c.name());
+            created(a, c.name(), false);
         } else if (object.equals("SCHEMA") || object.equals("SEQUENCE") || object.equals("EXTENSION")) {
-            IdempotencyRules.requireIfNotExists(a, c);
-            created(a, c.name());
+            boolean ifNotExists = IdempotencyRules.requireIfNotExists(a, c);
+            created(a, c.name(), ifNotExists);
         }
     }
 
-    private static void created(Analysis a, String name) {
+    private static void created(Analysis a, String name, boolean ifNotExists) {
         if (name != null) {
-            a.context.created(name);
+            a.context.created(name, false, ifNotExists);
         }
     }
 
     /** CREATE TABLE [IF NOT EXISTS] name (...) | PARTITION OF parent | AS query; after TABLE. */
     private static void table(Analysis a, Cursor c, boolean temporary) {
         a.kind = "CREATE TABLE";
-        if (!temporary) {
-            IdempotencyRules.requireIfNotExists(a, c);
-        } else {
-            c.ifNotExists();
-        }
+        boolean ifNotExists = temporary ? c.ifNotExists() : IdempotencyRules.requireIfNotExists(a, c);
         String name = c.name();
         a.table = name;
         a.lock(LockMode.ACCESS_EXCLUSIVE);
         if (name != null) {
-            a.context.created(name);
+            a.context.created(name, temporary, ifNotExists);
         }
         if (c.words("PARTITION", "OF")) {
             String parent = c.name();

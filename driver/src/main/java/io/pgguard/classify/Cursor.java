@@ -169,6 +169,32 @@ final class Cursor {
         return last.toLowerCase(java.util.Locale.ROOT);
     }
 
+    /**
+     * The lookup key of what qualifies a name ({@code public} of {@code public.orders}, {@code db.public} of
+     * {@code db.public.orders}), each part folded as in {@link #key}; empty for an unqualified name.
+     */
+    static String qualifierKey(String name) {
+        if (name == null) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder();
+        boolean quoted = false;
+        int start = 0;
+        for (int k = 0; k < name.length(); k++) {
+            char c = name.charAt(k);
+            if (c == '"') {
+                quoted = !quoted;
+            } else if (c == '.' && !quoted) {
+                if (out.length() > 0) {
+                    out.append('.');
+                }
+                out.append(key(name.substring(start, k)));
+                start = k + 1;
+            }
+        }
+        return out.toString();
+    }
+
     private static String lastPart(String name) {
         boolean quoted = false;
         int cut = 0;

@@ -74,14 +74,13 @@ final class DataRules {
         }
         if (into >= 0 && (from < 0 || into < from)) {
             Cursor t = new Cursor(c.st, into + 1, c.end);
-            t.word("TEMP");
-            t.word("TEMPORARY");
+            boolean temporary = t.word("TEMP") | t.word("TEMPORARY");
             t.word("UNLOGGED");
             t.word("TABLE");
             String created = t.name();
             if (created != null) {
                 a.kind = "SELECT INTO";
-                a.context.created(created);
+                a.context.created(created, temporary, false);
             }
         }
     }

@@ -19,11 +19,13 @@ final class IdempotencyRules {
     private IdempotencyRules() {
     }
 
-    /** Consumes IF NOT EXISTS when the cursor is at it; advises it in a migration otherwise. */
-    static void requireIfNotExists(Analysis a, Cursor c) {
-        if (!c.ifNotExists() && a.context.isMigration()) {
+    /** Consumes IF NOT EXISTS when the cursor is at it, saying whether it was; advises it in a migration otherwise. */
+    static boolean requireIfNotExists(Analysis a, Cursor c) {
+        boolean present = c.ifNotExists();
+        if (!present && a.context.isMigration()) {
             a.find(PREFER_IF_NOT_EXISTS);
         }
+        return present;
     }
 
     /** Consumes IF EXISTS when the cursor is at it; advises it in a migration otherwise. */

@@ -36,8 +36,9 @@ final class IndexRules {
         a.kind = "CREATE INDEX";
         boolean concurrently = c.word("CONCURRENTLY");
         String index = null;
+        boolean ifNotExists = false;
         if (!c.peek("ON")) {
-            IdempotencyRules.requireIfNotExists(a, c);
+            ifNotExists = IdempotencyRules.requireIfNotExists(a, c);
             index = c.name();
         } else if (a.context.isMigration()) {
             // An unnamed index gets a generated name: a rerun creates a duplicate instead of failing.
@@ -47,7 +48,7 @@ final class IndexRules {
         c.word("ONLY");
         a.table = c.name();
         if (index != null) {
-            a.context.created(index);
+            a.context.created(index, false, ifNotExists);
         }
         if (concurrently) {
             a.kind = "CREATE INDEX CONCURRENTLY";

@@ -41,28 +41,26 @@ final class ConnectionGuard extends Guard.Session {
         return guard().target();
     }
 
-    /** Checks SQL about to be sent: throws when it is blocked, logs warnings, returns quietly otherwise. */
-    void check(String sql) throws GuardBlockedException {
-        enforce(decide(sql));
+    /**
+     * Checks SQL about to be sent: throws when it is blocked, logs warnings; returns the verdict, for
+     * {@link #ran} once the statement has run.
+     */
+    Verdict check(String sql) throws GuardBlockedException {
+        Verdict v = decide(sql);
+        enforce(v);
+        return v;
     }
 
     /**
      * Decides SQL (at prepare time): warnings are logged now, once per fingerprint per connection; an override
      * is logged every time, since each use is a deliberate act worth an audit line; a block is thrown by
-     * {@link #enforce}.
+     * {@link #enforce}. Deciding changes nothing: what a statement creates counts only once it has run.
      */
     Verdict decide(String sql) {
         String text = sql == null ? "" : sql;
         Verdict v = verdict(text);
         if (v.action() != Action.ALLOW && !createdInTransaction.isEmpty()) {
             v = guard().checkInTransaction(text, Set.copyOf(createdInTransaction));
-        }
-        if (!autoCommit) {
-            if (v.endsTransaction()) {
-                createdInTransaction.clear();
-            } else if (!v.creates().isEmpty()) {
-                createdInTransaction.addAll(v.creates());
-            }
         }
         if (v.action() != Action.ALLOW && v.action() != Action.BLOCK) {
             for (Decision d : v.decisions()) {
@@ -74,11 +72,31 @@ final class ConnectionGuard extends Guard.Session {
         return v;
     }
 
-    /** Throws for a blocked verdict, logging it at ERROR each time it is attempted. */
+    /**
+     * Throws for a blocked verdict, logging it at ERROR each time it is attempted. A statement that ends the
+     * transaction ends what it created being new, from now on: forgetting early only makes the guard stricter.
+     */
     void enforce(Verdict v) throws GuardBlockedException {
-        if (v.action() != Action.BLOCK) {
-            return;
+        if (v.action() == Action.BLOCK) {
+            throw blocked(v);
         }
+        if (v.endsTransaction()) {
+            createdInTransaction.clear();
+        }
+    }
+
+    /**
+     * The statement of {@code v} ran without error: outside autocommit, the relations it created are new to the
+     * rest of its transaction. Only a statement that ran counts: one that was prepared but not run, was blocked,
+     * or failed (a {@code CREATE TABLE} of a name that exists, undone by a savepoint) created nothing.
+     */
+    void ran(Verdict v) {
+        if (!autoCommit && !v.creates().isEmpty() && !v.endsTransaction()) {
+            createdInTransaction.addAll(v.creates());
+        }
+    }
+
+    private GuardBlockedException blocked(Verdict v) {
         Decision d = v.deciding();
         String shown = shown(d);
         Finding f = d.finding();
@@ -87,7 +105,7 @@ final class ConnectionGuard extends Guard.Session {
                 + "To run it deliberately, put /* pgguard:allow " + f.ruleId() + " reason=\"why\" */ in the statement, "
                 + "or set pgguard.allow=" + f.ruleId() + " for this process.";
         withMdc(d, () -> LOG.error(message));
-        throw new GuardBlockedException(message, f.ruleId(), f.risk().id(), d.fingerprint());
+        return new GuardBlockedException(message, f.ruleId(), f.risk().id(), d.fingerprint());
     }
 
     /** The connection's autocommit mode: in autocommit, each string is its own transaction. */

@@ -27,8 +27,8 @@ public final class GuardCallableStatement extends GuardPreparedStatement<Callabl
         implements CallableStatement {
 
     GuardCallableStatement(CallableStatement delegate, GuardConnection connection, ConnectionGuard guard,
-                           Verdict verdict) {
-        super(delegate, connection, guard, verdict);
+                           String sql, Verdict verdict) {
+        super(delegate, connection, guard, sql, verdict);
     }
 
     // Everything below only delegates: CallableStatement adds no way to run other SQL.

@@ -33,41 +33,84 @@ import java.util.Calendar;
 public class GuardPreparedStatement<S extends PreparedStatement> extends GuardStatement<S>
         implements PreparedStatement {
 
-    final Verdict verdict;
+    private final String sql;
+    /** Decided when prepared; decided again before each run while it counts on the open transaction's state. */
+    private Verdict verdict;
 
-    GuardPreparedStatement(S delegate, GuardConnection connection, ConnectionGuard guard, Verdict verdict) {
+    GuardPreparedStatement(S delegate, GuardConnection connection, ConnectionGuard guard, String sql,
+                           Verdict verdict) {
         super(delegate, connection, guard);
+        this.sql = sql;
         this.verdict = verdict;
+    }
+
+    /** The verdict to enforce now: the one made at prepare time, unless it relied on what was new back then. */
+    final Verdict verdict() {
+        Verdict v = verdict;
+        if (v.transactionDependent()) {
+            v = guard.decide(sql);
+            verdict = v;
+        }
+        return v;
     }
 
     @Override
     public boolean execute() throws SQLException {
-        guard.enforce(verdict);
-        return delegate.execute();
+        Verdict v = verdict();
+        guard.enforce(v);
+        boolean result = delegate.execute();
+        guard.ran(v);
+        return result;
     }
 
     @Override
     public ResultSet executeQuery() throws SQLException {
-        guard.enforce(verdict);
-        return GuardResultSet.wrap(delegate.executeQuery(), this, connection, guard);
+        Verdict v = verdict();
+        guard.enforce(v);
+        ResultSet rs = delegate.executeQuery();
+        guard.ran(v);
+        return GuardResultSet.wrap(rs, this, connection, guard);
     }
 
     @Override
     public int executeUpdate() throws SQLException {
-        guard.enforce(verdict);
-        return delegate.executeUpdate();
+        Verdict v = verdict();
+        guard.enforce(v);
+        int result = delegate.executeUpdate();
+        guard.ran(v);
+        return result;
     }
 
     @Override
     public long executeLargeUpdate() throws SQLException {
-        guard.enforce(verdict);
-        return delegate.executeLargeUpdate();
+        Verdict v = verdict();
+        guard.enforce(v);
+        long result = delegate.executeLargeUpdate();
+        guard.ran(v);
+        return result;
     }
 
     @Override
     public void addBatch() throws SQLException {
-        guard.enforce(verdict);
+        guard.enforce(verdict());
         delegate.addBatch();
+    }
+
+    /**
+     * Checked like a run: pgjdbc describes the statement to the server, and under {@code preferQueryMode=simple}
+     * a describe is sent as the query itself.
+     */
+    @Override
+    public ResultSetMetaData getMetaData() throws SQLException {
+        guard.enforce(verdict());
+        return delegate.getMetaData();
+    }
+
+    /** Checked like a run, as {@link #getMetaData()}. */
+    @Override
+    public ParameterMetaData getParameterMetaData() throws SQLException {
+        guard.enforce(verdict());
+        return delegate.getParameterMetaData();
     }
 
     // Everything below only delegates.
@@ -75,16 +118,6 @@ public class GuardPreparedStatement<S extends PreparedStatement> extends GuardSt
     @Override
     public void clearParameters() throws SQLException {
         delegate.clearParameters();
-    }
-
-    @Override
-    public ResultSetMetaData getMetaData() throws SQLException {
-        return delegate.getMetaData();
-    }
-
-    @Override
-    public ParameterMetaData getParameterMetaData() throws SQLException {
-        return delegate.getParameterMetaData();
     }
 
     @Override

@@ -231,15 +231,15 @@ public final class Guard {
      */
     public Verdict checkInTransaction(String sql, Set<String> newRelations) {
         List<SqlStatement> statements = Lexer.split(sql);
-        return decide(statements, Context.inTransactionThatCreated(newRelations, statements.size() > 1));
+        return decide(statements, Context.inTransactionThatCreated(newRelations, statements.size() > 1), true);
     }
 
     private Verdict decide(String sql) {
         List<SqlStatement> statements = Lexer.split(sql);
-        return decide(statements, statements.size() > 1 ? Context.oneString() : Context.statements());
+        return decide(statements, statements.size() > 1 ? Context.oneString() : Context.statements(), false);
     }
 
-    private Verdict decide(List<SqlStatement> statements, Context context) {
+    private Verdict decide(List<SqlStatement> statements, Context context, boolean transactionDependent) {
         List<Decision> decisions = new ArrayList<>(statements.size());
         Action action = Action.ALLOW;
         boolean endsTransaction = false;
@@ -251,6 +251,6 @@ public final class Guard {
             endsTransaction |= c.kind().equals("COMMIT") || c.kind().equals("ROLLBACK");
         }
         Set<String> creates = context.createdKeys();
-        return new Verdict(action, List.copyOf(decisions), creates, endsTransaction);
+        return new Verdict(action, List.copyOf(decisions), creates, endsTransaction, transactionDependent);
     }
 }

@@ -318,6 +318,39 @@ class ClassifierTest {
         assertFalse(c.get(2).hasRule("mixed-ddl-dml"));
     }
 
+    /**
+     * At run time (a string of several statements, or a transaction's later strings) a relation counts as new only
+     * when it was certainly created, under the same qualified name; lint keeps reading IF NOT EXISTS as creating.
+     */
+    @Test
+    void inAnApplicationsStringOnlyATableItCertainlyCreatedIsNew() {
+        Classifier classifier = new Classifier(17);
+        List<Classification> created = classifier.classify("CREATE TABLE t (id bigint); TRUNCATE t; DROP TABLE t");
+        assertFalse(created.get(1).hasRule("truncate"), created.get(1).ruleIds().toString());
+        assertFalse(created.get(2).hasRule("drop-table"), created.get(2).ruleIds().toString());
+        // IF NOT EXISTS may have found t there, with its data.
+        List<Classification> maybe = classifier.classify(
+                "CREATE TABLE IF NOT EXISTS t (id bigint); TRUNCATE t; DROP TABLE t");
+        assertTrue(maybe.get(1).hasRule("truncate"));
+        assertTrue(maybe.get(2).hasRule("drop-table"));
+        assertFalse(classifier.classify("CREATE TABLE t AS SELECT 1 AS a; DROP TABLE t").get(1).hasRule("drop-table"));
+        // A temporary t is not public.t; an unqualified t finds the temporary one first, as the server does.
+        assertTrue(classifier.classify("CREATE TEMP TABLE t (id bigint); TRUNCATE public.t").get(1).hasRule("truncate"));
+        assertFalse(classifier.classify("CREATE TEMP TABLE t (id bigint); TRUNCATE t").get(1).hasRule("truncate"));
+        assertTrue(classifier.classify("SELECT 1 INTO TEMP t; DROP TABLE public.t").get(1).hasRule("drop-table"));
+        // t created unqualified lands in the search path's first schema, which need not be public.
+        assertTrue(classifier.classify("CREATE TABLE t (id bigint); DROP TABLE public.t").get(1).hasRule("drop-table"));
+        assertFalse(classifier.classify("CREATE TABLE app.t (id bigint); DROP TABLE app.t").get(1)
+                .hasRule("drop-table"));
+        assertFalse(classifier.classify("CREATE TABLE \"App\".t (id bigint); DROP TABLE \"App\".T").get(1)
+                .hasRule("drop-table"));
+        assertTrue(classifier.classify("CREATE TABLE \"App\".t (id bigint); DROP TABLE app.t").get(1)
+                .hasRule("drop-table"));
+        // Lint reads a migration file as running once, in order: there IF NOT EXISTS creates.
+        assertFalse(classifier.classifyFile(Lexer.split("CREATE TABLE IF NOT EXISTS t (id bigint); TRUNCATE t"),
+                Context.migration()).get(1).hasRule("truncate"));
+    }
+
     @Test
     void concurrentlyInsideATransactionBlockFails() {
         List<Classification> c = new Classifier(17).classifyFile(Lexer.split(
