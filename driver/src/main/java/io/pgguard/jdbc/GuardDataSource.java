@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.WeakHashMap;
@@ -15,12 +16,14 @@ import javax.sql.DataSource;
 
 /**
  * Wraps any PostgreSQL {@link DataSource} (HikariCP, pgjdbc's own) so that its connections are guarded. The
- * target is decided once per physical connection, from the URL pgjdbc reports, so a pool's borrow costs a map
- * lookup, not a new decision.
+ * target is decided once per physical connection, from the URL pgjdbc reports and the host it connected to, so a
+ * pool's borrow costs a map lookup, not a new decision.
  */
 public final class GuardDataSource implements DataSource {
 
     private final DataSource delegate;
+    /** The settings given to the constructor. */
+    private final Map<String, String> settings = new LinkedHashMap<>();
     private final GuardConfig config;
     /** The guard of each physical connection, keyed weakly by pgjdbc's connection object. */
     private final Map<Object, ConnectionGuard> guards = Collections.synchronizedMap(new WeakHashMap<>());
@@ -37,8 +40,11 @@ public final class GuardDataSource implements DataSource {
      */
     public GuardDataSource(DataSource delegate, Properties settings) {
         this.delegate = delegate;
+        for (String name : settings.stringPropertyNames()) {
+            this.settings.put(name, settings.getProperty(name));
+        }
         try {
-            this.config = GuardConfig.load(settings);
+            this.config = GuardConfig.load(this.settings, System.getProperties(), System.getenv());
         } catch (GuardConfig.ConfigException e) {
             throw new IllegalArgumentException("pgguard: " + e.getMessage(), e);
         }
@@ -60,7 +66,7 @@ public final class GuardDataSource implements DataSource {
                     ? raw.unwrap(org.postgresql.PGConnection.class) : raw;
             ConnectionGuard guard = guards.get(physical);
             if (guard == null) {
-                guard = Guards.forConnection(raw, raw.getMetaData().getURL(), new Properties(), config);
+                guard = decide(raw);
                 guards.put(physical, guard);
             }
             return new GuardConnection(raw, guard);
@@ -68,6 +74,26 @@ public final class GuardDataSource implements DataSource {
             raw.close();
             throw e;
         }
+    }
+
+    /**
+     * The guard of a physical connection seen for the first time. The URL pgjdbc reports may lack what the pool
+     * passed as properties (a {@code PGHOST}), so the host pgjdbc actually connected to counts too; {@code
+     * pgguard.*} parameters in that URL are settings, ahead of this data source's, as in the driver's URL.
+     */
+    private ConnectionGuard decide(Connection raw) throws SQLException {
+        Map<String, String> settings = new LinkedHashMap<>();
+        String pgUrl = GuardConfig.settingsFromUrl(raw.getMetaData().getURL(), settings);
+        GuardConfig effective = config;
+        if (!settings.isEmpty()) {
+            this.settings.forEach(settings::putIfAbsent);
+            try {
+                effective = GuardConfig.load(settings, System.getProperties(), System.getenv());
+            } catch (GuardConfig.ConfigException e) {
+                throw new SQLException("pgguard: " + e.getMessage(), "08001");
+            }
+        }
+        return Guards.forConnection(raw, pgUrl, new Properties(), effective, Locality.connectedHost(raw, pgUrl));
     }
 
     @Override

@@ -44,7 +44,10 @@ public final class GuardDriver implements Driver {
         }
         Properties props = new Properties();
         if (info != null) {
-            props.putAll(info);
+            // stringPropertyNames, not putAll: the caller's Properties may keep values (a password) as defaults
+            for (String name : info.stringPropertyNames()) {
+                props.setProperty(name, info.getProperty(name));
+            }
         }
         Map<String, String> settings = new LinkedHashMap<>();
         String pgUrl = GuardConfig.settingsFromUrl(toPgjdbcUrl(url), settings);

@@ -35,12 +35,18 @@ final class Guards {
 
     static ConnectionGuard forConnection(Connection raw, String pgUrl, Properties info, GuardConfig config)
             throws SQLException {
+        return forConnection(raw, pgUrl, info, config, null);
+    }
+
+    /** {@link #forConnection(Connection, String, Properties, GuardConfig)}, knowing the host pgjdbc connected to. */
+    static ConnectionGuard forConnection(Connection raw, String pgUrl, Properties info, GuardConfig config,
+                                         String connectedHost) throws SQLException {
         int major = raw.getMetaData().getDatabaseMajorVersion();
         int classifiedAs = Math.max(Classifier.MIN_PG_MAJOR, Math.min(Classifier.MAX_PG_MAJOR, major));
         if (classifiedAs != major) {
             LOG.info("pgguard: server major version {} is classified as {}", major, classifiedAs);
         }
-        Target target = Locality.decide(pgUrl, info, config, raw);
+        Target target = Locality.decide(pgUrl, info, config, raw, connectedHost);
         Key key = new Key(classifiedAs, target, config.policy());
         Guard guard = SHARED.get(key);
         if (guard == null) {

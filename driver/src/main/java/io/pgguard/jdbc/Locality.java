@@ -2,6 +2,7 @@ package io.pgguard.jdbc;
 
 import io.pgguard.policy.GuardConfig;
 import io.pgguard.policy.Target;
+import org.postgresql.core.BaseConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +25,18 @@ final class Locality {
     }
 
     static Target decide(String pgUrl, Properties info, GuardConfig config, Connection raw) {
+        return decide(pgUrl, info, config, raw, null);
+    }
+
+    /**
+     * {@link #decide(String, Properties, GuardConfig, Connection)}; when {@code connectedHost} is known (a data
+     * source's connection, whose properties pgguard does not see), a target is local only if that host is too.
+     */
+    static Target decide(String pgUrl, Properties info, GuardConfig config, Connection raw, String connectedHost) {
         Target target = Target.of(pgUrl, info, config);
+        if (target.local() && connectedHost != null && !Target.isLocalHost(connectedHost, config.localHosts())) {
+            target = new Target(false, connectedHost, "connected to host " + connectedHost + ", which is not local");
+        }
         if (!config.protect().isEmpty() && target.local()) {
             target = protect(target, config, raw);
         }
@@ -33,12 +45,31 @@ final class Locality {
         return target;
     }
 
+    /**
+     * The host pgjdbc connected to, or null when it cannot be told: a socket factory in the URL connects where it
+     * likes, whatever host pgjdbc was given, and a connection that is not pgjdbc's does not say.
+     */
+    static String connectedHost(Connection raw, String pgUrl) {
+        if (pgUrl.contains("socketFactory=")) {
+            return null;
+        }
+        try {
+            if (raw.isWrapperFor(BaseConnection.class)) {
+                return raw.unwrap(BaseConnection.class).getQueryExecutor().getHostSpec().getHost();
+            }
+        } catch (SQLException | RuntimeException | LinkageError e) {
+            LOG.debug("pgguard: the connected host cannot be read", e);
+        }
+        return null;
+    }
+
     private static Target protect(Target target, GuardConfig config, Connection raw) {
         String id;
         try (Statement st = raw.createStatement();
              ResultSet rs = st.executeQuery("SELECT system_identifier FROM pg_control_system()")) {
             rs.next();
             id = rs.getString(1);
+            endTransaction(raw);
         } catch (SQLException e) {
             return new Target(false, target.description(), "pgguard.protect is set and the server's system "
                     + "identifier cannot be read (" + e.getSQLState() + "): treated as protected");
@@ -48,5 +79,12 @@ final class Locality {
         }
         return new Target(true, target.description(), target.reason() + ", system identifier " + id
                 + " is not protected");
+    }
+
+    /** Outside autocommit the query opened a transaction; the application has not used the connection yet. */
+    private static void endTransaction(Connection raw) throws SQLException {
+        if (!raw.getAutoCommit()) {
+            raw.rollback();
+        }
     }
 }

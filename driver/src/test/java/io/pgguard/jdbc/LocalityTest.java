@@ -50,6 +50,28 @@ class LocalityTest {
     }
 
     @Test
+    void anyOtherSocketFactoryChoosesItsOwnHostAndIsNotLocal() throws Exception {
+        // Cloud SQL's connector: no host in the URL (pgjdbc's default would be localhost), the instance elsewhere
+        Target cloud = Target.of("jdbc:postgresql:///app?cloudSqlInstance=p:r:i"
+                + "&socketFactory=com.google.cloud.sql.postgres.SocketFactory", props(), config());
+        assertFalse(cloud.local(), cloud.reason());
+        Target pathArgument = Target.of("jdbc:postgresql://localhost/app", props("socketFactory",
+                "com.example.TunnelSocketFactory", "socketFactoryArg", "/etc/tunnel.conf"), config());
+        assertFalse(pathArgument.local(), "a path argument does not make any factory a Unix socket");
+    }
+
+    @Test
+    void aDataSourcesConnectionIsLocalOnlyWhenTheHostItReachedIs() throws Exception {
+        // The pool passed PGHOST as a property: the URL alone says localhost.
+        Target t = Locality.decide("jdbc:postgresql:app", props(), config(), null, "db.prod");
+        assertFalse(t.local());
+        assertEquals("connected to host db.prod, which is not local", t.reason());
+        assertTrue(Locality.decide("jdbc:postgresql:app", props(), config(), null, "localhost").local());
+        assertTrue(Locality.decide("jdbc:postgresql://db/app", props(), config("pgguard.localHosts", "db"), null, "db")
+                .local());
+    }
+
+    @Test
     void declaredProductionWinsOverALoopbackHost() throws Exception {
         Target t = Locality.decide("jdbc:postgresql://localhost/app", props(), config("pgguard.environment",
                 "production"), null);
