@@ -6,12 +6,14 @@ import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -337,6 +339,7 @@ public final class OverheadHarness {
                 System.getProperty("java.vm.name"), System.getProperty("java.runtime.version"),
                 cpus, rt.maxMemory() >> 20, String.join("/", gcs),
                 ManagementFactory.getRuntimeMXBean().getInputArguments());
+        out.printf(Locale.ROOT, "host       %s%n", host());
         out.printf(Locale.ROOT, "server     %s%n           %s%n", server.description, server.serverVersion());
         out.printf(Locale.ROOT, "pgjdbc     %s, default connection properties (prepareThreshold=5,"
                 + " preferQueryMode=extended)%n", org.postgresql.util.DriverInfo.DRIVER_VERSION);
@@ -360,5 +363,29 @@ public final class OverheadHarness {
         for (Session s : sessions.values()) {
             out.printf(Locale.ROOT, "  %-18s %s%n", s.variant.label, s.describe());
         }
+    }
+
+    /**
+     * The processor the figures were taken on, from {@code /proc/cpuinfo}: the same code measures differently on
+     * another one (a check that misses the CPU's caches costs several times more on some hosts), so a report says
+     * where it was made.
+     */
+    private static String host() {
+        Map<String, String> first = new HashMap<>();
+        try {
+            for (String line : Files.readAllLines(Paths.get("/proc/cpuinfo"))) {
+                int colon = line.indexOf(':');
+                if (colon > 0) {
+                    first.putIfAbsent(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
+        String flags = " " + first.getOrDefault("flags", "") + " ";
+        return String.format(Locale.ROOT, "%s (family %s, model %s), cache %s%s",
+                first.getOrDefault("model name", "unknown processor"), first.getOrDefault("cpu family", "?"),
+                first.getOrDefault("model", "?"), first.getOrDefault("cache size", "?"),
+                flags.contains(" hypervisor ") ? ", virtual machine" : "");
     }
 }
