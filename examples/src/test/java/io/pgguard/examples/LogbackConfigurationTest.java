@@ -21,7 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The example logback.xml loads cleanly and formats pgguard's lines with its MDC keys (the demo is not run). */
+/**
+ * The example logback.xml loads cleanly and formats pgguard's lines with its MDC keys ({@link DemoIT} runs the demo).
+ */
 class LogbackConfigurationTest {
 
     @Test
