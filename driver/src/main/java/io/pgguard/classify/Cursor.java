@@ -174,38 +174,31 @@ final class Cursor {
      * {@code db.public.orders}), each part folded as in {@link #key}; empty for an unqualified name.
      */
     static String qualifierKey(String name) {
-        if (name == null) {
+        int dot = name == null ? -1 : lastDot(name);
+        if (dot < 0) {
             return "";
         }
-        StringBuilder out = new StringBuilder();
-        boolean quoted = false;
-        int start = 0;
-        for (int k = 0; k < name.length(); k++) {
-            char c = name.charAt(k);
-            if (c == '"') {
-                quoted = !quoted;
-            } else if (c == '.' && !quoted) {
-                if (out.length() > 0) {
-                    out.append('.');
-                }
-                out.append(key(name.substring(start, k)));
-                start = k + 1;
-            }
-        }
-        return out.toString();
+        String qualifier = name.substring(0, dot);
+        String outer = qualifierKey(qualifier);
+        return outer.isEmpty() ? key(qualifier) : outer + "." + key(qualifier);
     }
 
     private static String lastPart(String name) {
+        return name.substring(lastDot(name) + 1).trim();
+    }
+
+    /** Where the last dot outside double quotes is, or -1. */
+    private static int lastDot(String name) {
         boolean quoted = false;
-        int cut = 0;
+        int dot = -1;
         for (int k = 0; k < name.length(); k++) {
             char c = name.charAt(k);
             if (c == '"') {
                 quoted = !quoted;
             } else if (c == '.' && !quoted) {
-                cut = k + 1;
+                dot = k;
             }
         }
-        return name.substring(cut).trim();
+        return dot;
     }
 }
