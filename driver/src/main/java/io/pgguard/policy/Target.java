@@ -151,6 +151,9 @@ public record Target(boolean local, String description, String reason) {
     /** Whether a host, as written, is local without resolving it. */
     public static boolean isLocalHost(String host, Set<String> localHosts) {
         String h = host.toLowerCase(Locale.ROOT);
+        if (h.length() > 2 && h.startsWith("[") && h.endsWith("]")) {
+            h = h.substring(1, h.length() - 1); // an IPv6 literal as pgjdbc keeps it
+        }
         if (h.equals("localhost") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1") || h.startsWith("/")) {
             return true;
         }

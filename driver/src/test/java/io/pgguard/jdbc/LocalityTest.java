@@ -67,6 +67,10 @@ class LocalityTest {
         assertFalse(t.local());
         assertEquals("connected to host db.prod, which is not local", t.reason());
         assertTrue(Locality.decide("jdbc:postgresql:app", props(), config(), null, "localhost").local());
+        // pgjdbc keeps an IPv6 literal in brackets
+        assertTrue(Locality.decide("jdbc:postgresql://[::1]/app", props(), config(), null, "[::1]").local());
+        assertFalse(Locality.decide("jdbc:postgresql://[::1]/app", props(), config(), null, "[2001:db8::2]")
+                .local());
         assertTrue(Locality.decide("jdbc:postgresql://db/app", props(), config("pgguard.localHosts", "db"), null, "db")
                 .local());
     }
