@@ -97,11 +97,12 @@ public final class Context {
     /**
      * {@code relation} was created: new and empty for the statements after it. Outside a migration file, a
      * {@code CREATE ... IF NOT EXISTS} may have found the relation there already, full of data, so it makes
-     * nothing new; a migration file (lint) is read as running once, in order, where it does create.
+     * nothing new; a migration file (lint) is read as running once, in order, where it does create. A temporary
+     * table is this session's own either way: no other session sees it or waits for it.
      */
     void created(String relation, boolean temporary, boolean ifNotExists) {
         tables.putIfAbsent(Cursor.key(relation), new HashMap<>());
-        if (!ifNotExists || migration) {
+        if (!ifNotExists || migration || temporary) {
             newInFile.add(newKey(temporary ? TEMP_SCHEMA : Cursor.qualifierKey(relation), Cursor.key(relation)));
         }
     }

@@ -63,6 +63,8 @@ final class TableRules {
         if (!a.context.isNew(table)) {
             a.find(RENAME_TABLE, "Renaming " + table + " to " + to + " breaks running code that uses " + table);
         }
+        // The old name may now find another schema's table on the search path; the new one is not tracked.
+        a.context.dropped(table);
     }
 
     /** DETACH PARTITION p [CONCURRENTLY | FINALIZE]; the cursor stands after DETACH PARTITION. */

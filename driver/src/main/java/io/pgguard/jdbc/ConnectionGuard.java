@@ -88,10 +88,18 @@ final class ConnectionGuard extends Guard.Session {
     /**
      * The statement of {@code v} ran without error: outside autocommit, the relations it created are new to the
      * rest of its transaction. Only a statement that ran counts: one that was prepared but not run, was blocked,
-     * or failed (a {@code CREATE TABLE} of a name that exists, undone by a savepoint) created nothing.
+     * or failed (a {@code CREATE TABLE} of a name that exists, undone by pgjdbc's autosave) created nothing. A
+     * verdict decided against the transaction's new relations lists those that are still new after it: what it
+     * dropped or renamed is no longer new.
      */
     void ran(Verdict v) {
-        if (!autoCommit && !v.creates().isEmpty() && !v.endsTransaction()) {
+        if (autoCommit || v.endsTransaction()) {
+            return;
+        }
+        if (v.transactionDependent()) {
+            createdInTransaction.retainAll(v.creates());
+        }
+        if (!v.creates().isEmpty()) {
             createdInTransaction.addAll(v.creates());
         }
     }

@@ -279,6 +279,8 @@ public final class GuardConnection implements Connection {
     @Override
     public void rollback(Savepoint savepoint) throws SQLException {
         delegate.rollback(savepoint);
+        // What the savepoint undid is gone, and the guard cannot tell which relations those were: forget them all.
+        guard.transactionEnded();
     }
 
     @Override

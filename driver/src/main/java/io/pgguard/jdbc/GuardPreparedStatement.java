@@ -96,6 +96,20 @@ public class GuardPreparedStatement<S extends PreparedStatement> extends GuardSt
         delegate.addBatch();
     }
 
+    /** Checked again before it runs: the transaction may have ended since the rows were added. */
+    @Override
+    public int[] executeBatch() throws SQLException {
+        guard.enforce(verdict());
+        return delegate.executeBatch();
+    }
+
+    /** Checked again before it runs, as {@link #executeBatch()}. */
+    @Override
+    public long[] executeLargeBatch() throws SQLException {
+        guard.enforce(verdict());
+        return delegate.executeLargeBatch();
+    }
+
     /**
      * Checked like a run: pgjdbc describes the statement to the server, and under {@code preferQueryMode=simple}
      * a describe is sent as the query itself.

@@ -57,8 +57,11 @@ final class Locality {
             if (raw.isWrapperFor(BaseConnection.class)) {
                 return raw.unwrap(BaseConnection.class).getQueryExecutor().getHostSpec().getHost();
             }
+            LOG.warn("pgguard: {} does not say which host it connected to; the URL alone decides the target",
+                    raw.getClass().getName());
         } catch (SQLException | RuntimeException | LinkageError e) {
-            LOG.debug("pgguard: the connected host cannot be read", e);
+            LOG.warn("pgguard: the host pgjdbc connected to cannot be read ({}); the URL alone decides the target",
+                    e.toString());
         }
         return null;
     }
@@ -69,11 +72,12 @@ final class Locality {
              ResultSet rs = st.executeQuery("SELECT system_identifier FROM pg_control_system()")) {
             rs.next();
             id = rs.getString(1);
-            endTransaction(raw);
         } catch (SQLException e) {
+            endTransaction(raw);
             return new Target(false, target.description(), "pgguard.protect is set and the server's system "
                     + "identifier cannot be read (" + e.getSQLState() + "): treated as protected");
         }
+        endTransaction(raw);
         if (config.protect().contains(id)) {
             return new Target(false, target.description(), "system identifier " + id + " is listed in pgguard.protect");
         }
@@ -81,10 +85,17 @@ final class Locality {
                 + " is not protected");
     }
 
-    /** Outside autocommit the query opened a transaction; the application has not used the connection yet. */
-    private static void endTransaction(Connection raw) throws SQLException {
-        if (!raw.getAutoCommit()) {
-            raw.rollback();
+    /**
+     * Outside autocommit the query opened a transaction (an aborted one if it failed); the application has not
+     * used the connection yet, so it gets it without one.
+     */
+    private static void endTransaction(Connection raw) {
+        try {
+            if (!raw.getAutoCommit()) {
+                raw.rollback();
+            }
+        } catch (SQLException e) {
+            LOG.warn("pgguard: could not end the transaction of the pgguard.protect query ({})", e.getSQLState());
         }
     }
 }

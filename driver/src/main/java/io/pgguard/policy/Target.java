@@ -58,17 +58,14 @@ public record Target(boolean local, String description, String reason) {
         return slashes >= 0 && slashes + 2 < url.length() && url.charAt(slashes + 2) != '/';
     }
 
-    /** A connection parameter from the properties or the URL's query, or null; never logged. */
+    /** A connection parameter from the URL's query, else from the properties (pgjdbc's order), or null. */
     private static String property(String url, Properties info, String key) {
-        if (info != null && info.getProperty(key) != null) {
-            return info.getProperty(key);
-        }
         for (QueryParameter p : QueryParameter.of(url)) {
             if (p.hasValue() && p.key().equals(key)) {
                 return p.value();
             }
         }
-        return null;
+        return info == null ? null : info.getProperty(key);
     }
 
     /** A target treated as production, for example when linting without a URL. */

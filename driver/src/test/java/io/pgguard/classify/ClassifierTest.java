@@ -335,9 +335,18 @@ class ClassifierTest {
         assertTrue(maybe.get(2).hasRule("drop-table"));
         assertFalse(classifier.classify("CREATE TABLE t AS SELECT 1 AS a; DROP TABLE t").get(1).hasRule("drop-table"));
         // A temporary t is not public.t; an unqualified t finds the temporary one first, as the server does.
-        assertTrue(classifier.classify("CREATE TEMP TABLE t (id bigint); TRUNCATE public.t").get(1).hasRule("truncate"));
+        assertTrue(classifier.classify("CREATE TEMP TABLE t (id bigint); TRUNCATE public.t").get(1)
+                .hasRule("truncate"));
         assertFalse(classifier.classify("CREATE TEMP TABLE t (id bigint); TRUNCATE t").get(1).hasRule("truncate"));
         assertTrue(classifier.classify("SELECT 1 INTO TEMP t; DROP TABLE public.t").get(1).hasRule("drop-table"));
+        // A temporary table is the session's own, even one IF NOT EXISTS found there.
+        assertFalse(classifier.classify("CREATE TEMP TABLE IF NOT EXISTS s (id bigint); TRUNCATE s").get(1)
+                .hasRule("truncate"));
+        // After a rename, the old name may find another schema's t, and the new one is not tracked.
+        List<Classification> renamed = classifier.classify(
+                "CREATE TABLE t (id bigint); ALTER TABLE t RENAME TO u; TRUNCATE t; TRUNCATE u");
+        assertTrue(renamed.get(2).hasRule("truncate"));
+        assertTrue(renamed.get(3).hasRule("truncate"));
         // t created unqualified lands in the search path's first schema, which need not be public.
         assertTrue(classifier.classify("CREATE TABLE t (id bigint); DROP TABLE public.t").get(1).hasRule("drop-table"));
         assertFalse(classifier.classify("CREATE TABLE app.t (id bigint); DROP TABLE app.t").get(1)

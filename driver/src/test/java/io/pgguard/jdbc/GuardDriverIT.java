@@ -211,6 +211,23 @@ class GuardDriverIT {
                     // as expected
                 }
                 s.execute("TRUNCATE orders");
+            },
+            c -> {
+                // the temporary orders is new, and dropping it is allowed; after that, orders is public.orders
+                Statement s = c.createStatement();
+                s.execute("CREATE TEMP TABLE orders (id bigint)");
+                s.execute("DROP TABLE orders");
+                s.execute("TRUNCATE orders");
+            },
+            c -> {
+                // pgjdbc sends ROLLBACK TO SAVEPOINT itself: what the savepoint undid is no longer there
+                Statement s = c.createStatement();
+                if (!c.getAutoCommit()) {
+                    java.sql.Savepoint before = c.setSavepoint();
+                    s.execute("CREATE TEMP TABLE orders (id bigint)");
+                    c.rollback(before);
+                }
+                s.execute("TRUNCATE orders");
             }
         );
     }
@@ -303,12 +320,16 @@ class GuardDriverIT {
             c.createStatement().execute("CREATE TABLE scratch (id bigint)");
             PreparedStatement truncate = c.prepareStatement("TRUNCATE scratch");
             PreparedStatement drop = c.prepareStatement("DROP TABLE scratch");
+            PreparedStatement batched = c.prepareStatement("DELETE FROM scratch WHERE id > ? OR true");
             truncate.execute();
+            batched.setInt(1, 0);
+            batched.addBatch();
             c.commit();
             c.createStatement().execute("INSERT INTO scratch VALUES (1), (2)");
             c.commit();
             assertThrows(GuardBlockedException.class, truncate::execute);
             assertThrows(GuardBlockedException.class, drop::execute);
+            assertThrows(GuardBlockedException.class, batched::executeBatch, "rows added while scratch was new");
             assertThrows(GuardBlockedException.class, () -> c.createStatement().execute("DROP TABLE scratch"));
             c.rollback();
         }

@@ -58,6 +58,12 @@ class LocalityTest {
         Target pathArgument = Target.of("jdbc:postgresql://localhost/app", props("socketFactory",
                 "com.example.TunnelSocketFactory", "socketFactoryArg", "/etc/tunnel.conf"), config());
         assertFalse(pathArgument.local(), "a path argument does not make any factory a Unix socket");
+        // As in pgjdbc, the URL's parameter wins over the property.
+        String cloudSql = "jdbc:postgresql:///app?socketFactory=com.google.cloud.sql.postgres.SocketFactory";
+        Target overridden = Target.of(cloudSql,
+                props("socketFactory", "org.newsclub.net.unix.AFUNIXSocketFactory$FactoryArg",
+                        "socketFactoryArg", "/var/run/postgresql/.s.PGSQL.5432"), config());
+        assertFalse(overridden.local(), overridden.reason());
     }
 
     @Test
