@@ -42,13 +42,11 @@ final class ConnectionGuard extends Guard.Session {
     }
 
     /**
-     * Checks SQL about to be sent: throws when it is blocked, logs warnings; returns the verdict, for
-     * {@link #ran} once the statement has run.
+     * Checks SQL about to be sent: throws when it is blocked, logs warnings; returns what {@link #enforce}
+     * returns, for {@link #ran} once the statement has run.
      */
     Verdict check(String sql) throws GuardBlockedException {
-        Verdict v = decide(sql);
-        enforce(v);
-        return v;
+        return enforce(decide(sql));
     }
 
     /**
@@ -75,27 +73,29 @@ final class ConnectionGuard extends Guard.Session {
     /**
      * Throws for a blocked verdict, logging it at ERROR each time it is attempted. A statement that ends the
      * transaction ends what it created being new, from now on: forgetting early only makes the guard stricter.
+     * Returns {@code v} when its run changes what is new in the transaction, for {@link #ran}; else null, decided
+     * now so that nothing of the guard's is read again after the round trip (the server has emptied the CPU's
+     * caches by then).
      */
-    void enforce(Verdict v) throws GuardBlockedException {
+    Verdict enforce(Verdict v) throws GuardBlockedException {
         if (v.action() == Action.BLOCK) {
             throw blocked(v);
         }
         if (v.endsTransaction()) {
             createdInTransaction.clear();
+            return null;
         }
+        return autoCommit || !v.transactionDependent() && v.creates().isEmpty() ? null : v;
     }
 
     /**
-     * The statement of {@code v} ran without error: outside autocommit, the relations it created are new to the
-     * rest of its transaction. Only a statement that ran counts: one that was prepared but not run, was blocked,
-     * or failed (a {@code CREATE TABLE} of a name that exists, undone by pgjdbc's autosave) created nothing. A
-     * verdict decided against the transaction's new relations lists those that are still new after it: what it
-     * dropped or renamed is no longer new.
+     * The statement of {@code v}, as {@link #enforce} returned it, ran without error: the relations it created are
+     * new to the rest of its transaction. Only a statement that ran counts: one that was prepared but not run, was
+     * blocked, or failed (a {@code CREATE TABLE} of a name that exists, undone by pgjdbc's autosave) created
+     * nothing. A verdict decided against the transaction's new relations lists those that are still new after it:
+     * what it dropped or renamed is no longer new.
      */
     void ran(Verdict v) {
-        if (autoCommit || v.endsTransaction()) {
-            return;
-        }
         if (v.transactionDependent()) {
             createdInTransaction.retainAll(v.creates());
         }

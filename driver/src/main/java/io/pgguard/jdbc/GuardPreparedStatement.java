@@ -56,37 +56,41 @@ public class GuardPreparedStatement<S extends PreparedStatement> extends GuardSt
 
     @Override
     public boolean execute() throws SQLException {
-        Verdict v = verdict();
-        guard.enforce(v);
+        Verdict toRecord = guard.enforce(verdict());
         boolean result = delegate.execute();
-        guard.ran(v);
+        if (toRecord != null) {
+            guard.ran(toRecord);
+        }
         return result;
     }
 
     @Override
     public ResultSet executeQuery() throws SQLException {
-        Verdict v = verdict();
-        guard.enforce(v);
+        Verdict toRecord = guard.enforce(verdict());
         ResultSet rs = delegate.executeQuery();
-        guard.ran(v);
+        if (toRecord != null) {
+            guard.ran(toRecord);
+        }
         return GuardResultSet.wrap(rs, this, connection, guard);
     }
 
     @Override
     public int executeUpdate() throws SQLException {
-        Verdict v = verdict();
-        guard.enforce(v);
+        Verdict toRecord = guard.enforce(verdict());
         int result = delegate.executeUpdate();
-        guard.ran(v);
+        if (toRecord != null) {
+            guard.ran(toRecord);
+        }
         return result;
     }
 
     @Override
     public long executeLargeUpdate() throws SQLException {
-        Verdict v = verdict();
-        guard.enforce(v);
+        Verdict toRecord = guard.enforce(verdict());
         long result = delegate.executeLargeUpdate();
-        guard.ran(v);
+        if (toRecord != null) {
+            guard.ran(toRecord);
+        }
         return result;
     }
 
