@@ -320,43 +320,42 @@ class ClassifierTest {
 
     /**
      * At run time (a string of several statements, or a transaction's later strings) a relation counts as new only
-     * when it was certainly created, under the same qualified name; lint keeps reading IF NOT EXISTS as creating.
+     * when it was certainly created, under the same qualified name. Each row: the string, which of its statements,
+     * the rule, and whether that statement is flagged with it.
      */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "CREATE TABLE t (id bigint); TRUNCATE t; DROP TABLE t|1|truncate|false",
+        "CREATE TABLE t (id bigint); TRUNCATE t; DROP TABLE t|2|drop-table|false",
+        "CREATE TABLE t AS SELECT 1 AS a; DROP TABLE t|1|drop-table|false",
+        // IF NOT EXISTS may have found t there, with its data
+        "CREATE TABLE IF NOT EXISTS t (id bigint); TRUNCATE t; DROP TABLE t|1|truncate|true",
+        "CREATE TABLE IF NOT EXISTS t (id bigint); TRUNCATE t; DROP TABLE t|2|drop-table|true",
+        // a temporary t is not public.t; an unqualified t finds the temporary one first, as the server does
+        "CREATE TEMP TABLE t (id bigint); TRUNCATE public.t|1|truncate|true",
+        "CREATE TEMP TABLE t (id bigint); TRUNCATE t|1|truncate|false",
+        "SELECT 1 INTO TEMP t; DROP TABLE public.t|1|drop-table|true",
+        // a temporary table is the session's own, even one IF NOT EXISTS found there
+        "CREATE TEMP TABLE IF NOT EXISTS s (id bigint); TRUNCATE s|1|truncate|false",
+        // after a rename, the old name may find another schema's t, and the new one is not tracked
+        "CREATE TABLE t (id bigint); ALTER TABLE t RENAME TO u; TRUNCATE t; TRUNCATE u|2|truncate|true",
+        "CREATE TABLE t (id bigint); ALTER TABLE t RENAME TO u; TRUNCATE t; TRUNCATE u|3|truncate|true",
+        // t created unqualified lands in the search path's first schema, which need not be public
+        "CREATE TABLE t (id bigint); DROP TABLE public.t|1|drop-table|true",
+        "CREATE TABLE app.t (id bigint); DROP TABLE app.t|1|drop-table|false",
+        "CREATE TABLE \"App\".t (id bigint); DROP TABLE \"App\".T|1|drop-table|false",
+        "CREATE TABLE \"App\".t (id bigint); DROP TABLE app.t|1|drop-table|true",
+    })
+    void inAnApplicationsStringOnlyATableItCertainlyCreatedIsNew(String sql, int statement, String rule,
+                                                                  boolean flagged) {
+        Classification c = new Classifier(17).classify(sql).get(statement);
+        assertEquals(flagged, c.hasRule(rule), sql + " " + c.ruleIds());
+    }
+
+    /** Lint reads a migration file as running once, in order: there IF NOT EXISTS creates the table. */
     @Test
-    void inAnApplicationsStringOnlyATableItCertainlyCreatedIsNew() {
-        Classifier classifier = new Classifier(17);
-        List<Classification> created = classifier.classify("CREATE TABLE t (id bigint); TRUNCATE t; DROP TABLE t");
-        assertFalse(created.get(1).hasRule("truncate"), created.get(1).ruleIds().toString());
-        assertFalse(created.get(2).hasRule("drop-table"), created.get(2).ruleIds().toString());
-        // IF NOT EXISTS may have found t there, with its data.
-        List<Classification> maybe = classifier.classify(
-                "CREATE TABLE IF NOT EXISTS t (id bigint); TRUNCATE t; DROP TABLE t");
-        assertTrue(maybe.get(1).hasRule("truncate"));
-        assertTrue(maybe.get(2).hasRule("drop-table"));
-        assertFalse(classifier.classify("CREATE TABLE t AS SELECT 1 AS a; DROP TABLE t").get(1).hasRule("drop-table"));
-        // A temporary t is not public.t; an unqualified t finds the temporary one first, as the server does.
-        assertTrue(classifier.classify("CREATE TEMP TABLE t (id bigint); TRUNCATE public.t").get(1)
-                .hasRule("truncate"));
-        assertFalse(classifier.classify("CREATE TEMP TABLE t (id bigint); TRUNCATE t").get(1).hasRule("truncate"));
-        assertTrue(classifier.classify("SELECT 1 INTO TEMP t; DROP TABLE public.t").get(1).hasRule("drop-table"));
-        // A temporary table is the session's own, even one IF NOT EXISTS found there.
-        assertFalse(classifier.classify("CREATE TEMP TABLE IF NOT EXISTS s (id bigint); TRUNCATE s").get(1)
-                .hasRule("truncate"));
-        // After a rename, the old name may find another schema's t, and the new one is not tracked.
-        List<Classification> renamed = classifier.classify(
-                "CREATE TABLE t (id bigint); ALTER TABLE t RENAME TO u; TRUNCATE t; TRUNCATE u");
-        assertTrue(renamed.get(2).hasRule("truncate"));
-        assertTrue(renamed.get(3).hasRule("truncate"));
-        // t created unqualified lands in the search path's first schema, which need not be public.
-        assertTrue(classifier.classify("CREATE TABLE t (id bigint); DROP TABLE public.t").get(1).hasRule("drop-table"));
-        assertFalse(classifier.classify("CREATE TABLE app.t (id bigint); DROP TABLE app.t").get(1)
-                .hasRule("drop-table"));
-        assertFalse(classifier.classify("CREATE TABLE \"App\".t (id bigint); DROP TABLE \"App\".T").get(1)
-                .hasRule("drop-table"));
-        assertTrue(classifier.classify("CREATE TABLE \"App\".t (id bigint); DROP TABLE app.t").get(1)
-                .hasRule("drop-table"));
-        // Lint reads a migration file as running once, in order: there IF NOT EXISTS creates.
-        assertFalse(classifier.classifyFile(Lexer.split("CREATE TABLE IF NOT EXISTS t (id bigint); TRUNCATE t"),
+    void inAMigrationFileIfNotExistsCreates() {
+        assertFalse(new Classifier(17).classifyFile(Lexer.split("CREATE TABLE IF NOT EXISTS t (id bigint); TRUNCATE t"),
                 Context.migration()).get(1).hasRule("truncate"));
     }
 
