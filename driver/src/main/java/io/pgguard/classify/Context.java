@@ -108,12 +108,11 @@ public final class Context {
     }
 
     void dropped(String relation) {
-        String qualifier = Cursor.qualifierKey(relation);
-        String name = Cursor.key(relation);
-        if (!newInFile.remove(newKey(qualifier, name)) && qualifier.isEmpty()) {
-            newInFile.remove(newKey(TEMP_SCHEMA, name));
+        String entry = newEntry(relation);
+        if (entry != null) {
+            newInFile.remove(entry);
         }
-        tables.remove(name);
+        tables.remove(Cursor.key(relation));
     }
 
     /**
@@ -123,13 +122,19 @@ public final class Context {
      * unqualified name finds a temporary table first, as the server does.
      */
     boolean isNew(String relation) {
-        if (relation == null) {
-            return false;
-        }
+        return relation != null && newEntry(relation) != null;
+    }
+
+    /** The key of {@link #newInFile} that {@code relation} names, as {@link #isNew} reads it, or null. */
+    private String newEntry(String relation) {
         String qualifier = Cursor.qualifierKey(relation);
         String name = Cursor.key(relation);
-        return newInFile.contains(newKey(qualifier, name))
-                || qualifier.isEmpty() && newInFile.contains(newKey(TEMP_SCHEMA, name));
+        String written = newKey(qualifier, name);
+        if (newInFile.contains(written)) {
+            return written;
+        }
+        String temporary = newKey(TEMP_SCHEMA, name);
+        return qualifier.isEmpty() && newInFile.contains(temporary) ? temporary : null;
     }
 
     /** A key of {@link #newInFile}: qualifier and name apart by a character no identifier holds. */

@@ -87,11 +87,7 @@ public final class GuardDataSource implements DataSource {
         GuardConfig effective = config;
         if (!settings.isEmpty()) {
             this.settings.forEach(settings::putIfAbsent);
-            try {
-                effective = GuardConfig.load(settings, System.getProperties(), System.getenv());
-            } catch (GuardConfig.ConfigException e) {
-                throw new SQLException("pgguard: " + e.getMessage(), "08001");
-            }
+            effective = Guards.config(settings);
         }
         return Guards.forConnection(raw, pgUrl, new Properties(), effective, Locality.connectedHost(raw, pgUrl));
     }

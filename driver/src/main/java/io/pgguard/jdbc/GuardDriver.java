@@ -57,12 +57,7 @@ public final class GuardDriver implements Driver {
                 props.remove(name);
             }
         }
-        GuardConfig config;
-        try {
-            config = GuardConfig.load(settings, System.getProperties(), System.getenv());
-        } catch (GuardConfig.ConfigException e) {
-            throw new SQLException("pgguard: " + e.getMessage(), "08001");
-        }
+        GuardConfig config = Guards.config(settings);
         Driver pgjdbc = PgDriverLocator.driver();
         Connection raw = pgjdbc.connect(pgUrl, props);
         if (raw == null) {
@@ -70,7 +65,7 @@ public final class GuardDriver implements Driver {
                     "08001");
         }
         try {
-            return new GuardConnection(raw, Guards.forConnection(raw, pgUrl, props, config));
+            return new GuardConnection(raw, Guards.forConnection(raw, pgUrl, props, config, null));
         } catch (SQLException | RuntimeException e) {
             raw.close();
             throw e;

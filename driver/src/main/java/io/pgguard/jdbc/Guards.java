@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -33,12 +34,10 @@ final class Guards {
     private Guards() {
     }
 
-    static ConnectionGuard forConnection(Connection raw, String pgUrl, Properties info, GuardConfig config)
-            throws SQLException {
-        return forConnection(raw, pgUrl, info, config, null);
-    }
-
-    /** {@link #forConnection(Connection, String, Properties, GuardConfig)}, knowing the host pgjdbc connected to. */
+    /**
+     * The guard of a new connection; {@code connectedHost} is the host pgjdbc connected to when the URL and
+     * properties may not tell it (a data source's connection), else null.
+     */
     static ConnectionGuard forConnection(Connection raw, String pgUrl, Properties info, GuardConfig config,
                                          String connectedHost) throws SQLException {
         int major = raw.getMetaData().getDatabaseMajorVersion();
@@ -56,5 +55,14 @@ final class Guards {
             guard = SHARED.computeIfAbsent(key, k -> new Guard(new Classifier(k.pgMajor()), k.target(), k.policy()));
         }
         return new ConnectionGuard(guard);
+    }
+
+    /** The configuration of a new connection from its {@code pgguard.*} settings; a mistake fails the connection. */
+    static GuardConfig config(Map<String, String> settings) throws SQLException {
+        try {
+            return GuardConfig.load(settings, System.getProperties(), System.getenv());
+        } catch (GuardConfig.ConfigException e) {
+            throw new SQLException("pgguard: " + e.getMessage(), "08001");
+        }
     }
 }

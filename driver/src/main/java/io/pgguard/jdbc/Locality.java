@@ -24,13 +24,9 @@ final class Locality {
     private Locality() {
     }
 
-    static Target decide(String pgUrl, Properties info, GuardConfig config, Connection raw) {
-        return decide(pgUrl, info, config, raw, null);
-    }
-
     /**
-     * {@link #decide(String, Properties, GuardConfig, Connection)}; when {@code connectedHost} is known (a data
-     * source's connection, whose properties pgguard does not see), a target is local only if that host is too.
+     * The target of a new connection. When {@code connectedHost} is known (a data source's connection, whose
+     * properties pgguard does not see), a target is local only if that host is too.
      */
     static Target decide(String pgUrl, Properties info, GuardConfig config, Connection raw, String connectedHost) {
         Target target = Target.of(pgUrl, info, config);

@@ -84,7 +84,7 @@ class LocalityTest {
     @Test
     void declaredProductionWinsOverALoopbackHost() throws Exception {
         Target t = Locality.decide("jdbc:postgresql://localhost/app", props(), config("pgguard.environment",
-                "production"), null);
+                "production"), null, null);
         assertFalse(t.local());
         assertEquals("pgguard.environment=production", t.reason());
     }
