@@ -164,7 +164,8 @@ public class GuardBench {
             decisions.add(d);
             action = Action.max(action, d.action());
         }
-        return new Verdict(action, List.copyOf(decisions), context.createdKeys(), false, false);
+        return new Verdict(action, List.copyOf(decisions), context.createdKeys(), false, false,
+                context.routineChanges());
     }
 
     /** (c) Lexing and splitting only. */

@@ -10,6 +10,8 @@ final class Analysis {
 
     final SqlStatement statement;
     final Context context;
+    /** The classifier at work, for the statements this one holds (a CTE, a routine body, a query in CREATE AS). */
+    final Classifier classifier;
     final int pgMajor;
     /** How many statements this one is nested in (DO bodies, CTEs, EXECUTE strings). */
     final int depth;
@@ -26,10 +28,11 @@ final class Analysis {
     private Risk kindRisk = Risk.SAFE;
     private final List<Finding> findings = new ArrayList<>(2);
 
-    Analysis(SqlStatement statement, Context context, int pgMajor, int depth) {
+    Analysis(SqlStatement statement, Context context, Classifier classifier, int depth) {
         this.statement = statement;
         this.context = context;
-        this.pgMajor = pgMajor;
+        this.classifier = classifier;
+        this.pgMajor = classifier.pgMajor();
         this.depth = depth;
     }
 
@@ -71,6 +74,11 @@ final class Analysis {
 
     int findingCount() {
         return findings.size();
+    }
+
+    /** Classifies tokens [from, to) of this statement as a statement of their own, and folds in what it does. */
+    void foldNested(int from, int to) {
+        fold(classifier.nested(this, DataRules.sub(statement, from, to)), false);
     }
 
     /** Folds what a nested statement does (a CTE, a DO body, EXPLAIN ANALYZE's target) into this one. */

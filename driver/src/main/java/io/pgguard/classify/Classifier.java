@@ -79,7 +79,7 @@ public final class Classifier {
     }
 
     private Classification classify(SqlStatement statement, Context context, int depth) {
-        Analysis a = new Analysis(statement, context, pgMajor, depth);
+        Analysis a = new Analysis(statement, context, this, depth);
         if (!statement.readable()) {
             a.kind = statement.is(0, TokenType.WORD) ? statement.text(0).toUpperCase(Locale.ROOT) : "UNKNOWN";
             a.find(ProceduralRules.UNREADABLE_SQL, statement.error().message() + " at line "
@@ -92,6 +92,9 @@ public final class Classifier {
         }
         try {
             dispatch(a, new Cursor(statement));
+            if (a.context.knowsRoutines() && !a.kind.equals("CREATE FUNCTION") && !a.kind.equals("CREATE PROCEDURE")) {
+                Routines.calls(a);
+            }
             if (a.kind != null && (a.kind.startsWith("CREATE") || a.kind.startsWith("ALTER"))) {
                 TypeRules.checkIdentifierLengths(a);
             }
@@ -131,11 +134,26 @@ public final class Classifier {
             case "UPDATE" -> DataRules.update(a, c);
             case "DELETE" -> DataRules.delete(a, c);
             case "MERGE" -> DataRules.merge(a, c);
-            case "COPY" -> DataRules.copy(a, c);
+            case "COPY" -> DataRules.copy(a, c, this);
             case "TRUNCATE" -> DropRules.truncate(a, c);
-            case "DROP" -> DropRules.drop(a, c);
-            case "CREATE" -> CreateStatements.create(a, c);
+            case "DROP" -> {
+                if (c.peek("FUNCTION") || c.peek("PROCEDURE") || c.peek("ROUTINE")) {
+                    Routines.dropped(a, new Cursor(c.st, c.i + 1, c.end));
+                }
+                DropRules.drop(a, c);
+            }
+            case "CREATE" -> {
+                c.words("OR", "REPLACE");
+                if (c.peek("FUNCTION") || c.peek("PROCEDURE")) {
+                    Routines.create(a, c, this);
+                } else {
+                    CreateStatements.create(a, c);
+                }
+            }
             case "ALTER" -> {
+                if (c.peek("FUNCTION") || c.peek("PROCEDURE") || c.peek("ROUTINE")) {
+                    Routines.renamed(a, new Cursor(c.st, c.i + 1, c.end));
+                }
                 if (c.word("TABLE") || c.words("FOREIGN", "TABLE")) {
                     AlterStatements.alterTable(a, c);
                 } else {
@@ -166,6 +184,14 @@ public final class Classifier {
                     ProceduralRules.prepare(a, c, this);
                 }
             }
+            case "DEALLOCATE" -> {
+                a.kind = "DEALLOCATE";
+                c.word("PREPARE");
+                String name = c.name();
+                if (name != null) {
+                    a.context.undefined(Context.preparedKey(name));
+                }
+            }
             case "SET" -> SessionRules.set(a, c);
             case "RESET" -> SessionRules.reset(a, c);
             case "BEGIN", "START" -> {
@@ -192,7 +218,7 @@ public final class Classifier {
     /** Commands that take no table lock worth reporting and carry no rule. */
     private static final java.util.Set<String> KNOWN_COMMANDS = java.util.Set.of("SHOW", "SAVEPOINT", "RELEASE",
             "GRANT", "REVOKE", "COMMENT", "SECURITY", "LISTEN", "NOTIFY", "UNLISTEN", "LOAD", "DISCARD", "DECLARE",
-            "FETCH", "MOVE", "CLOSE", "CHECKPOINT", "REASSIGN", "IMPORT", "CALL", "EXECUTE", "DEALLOCATE");
+            "FETCH", "MOVE", "CLOSE", "CHECKPOINT", "REASSIGN", "IMPORT", "CALL", "EXECUTE");
 
     /** Whether the cursor stands at a SQL command word (used inside PL/pgSQL bodies). */
     static boolean isCommand(Cursor c) {
@@ -203,7 +229,7 @@ public final class Classifier {
         return switch (w) {
             case "SELECT", "PERFORM", "VALUES", "TABLE", "WITH", "INSERT", "UPDATE", "DELETE", "MERGE", "COPY", "TRUNCATE",
                     "DROP", "CREATE", "ALTER", "REINDEX", "VACUUM", "CLUSTER", "LOCK", "ANALYZE", "REFRESH",
-                    "EXPLAIN", "SET", "RESET", "GRANT", "REVOKE", "COMMENT" -> true;
+                    "EXPLAIN", "SET", "RESET", "GRANT", "REVOKE", "COMMENT", "CALL" -> true;
             default -> false;
         };
     }

@@ -3,156 +3,444 @@ package io.pgguard.classify;
 import io.pgguard.sql.SqlStatement;
 import io.pgguard.sql.TokenType;
 
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
+
 /**
- * Recognises a WHERE clause that does not bound a DELETE or UPDATE: one true for every row ({@code true},
- * {@code 1=1}, {@code 'a'='a'}, {@code id = id}, {@code NOT false}, or any of these as one branch of a top-level OR),
- * or one that refers to no column at all ({@code ? = ?}, {@code now() > '2020-01-01'}), which is the same for
- * every row; only a provably false constant ({@code false}, {@code 1 = 0}) bounds it to nothing.
+ * Decides whether a WHERE (or a MERGE's ON) condition restricts the rows of the statement's target, as the server
+ * would evaluate it. A condition bounds the statement only when every way it can be true depends on a column of the
+ * target: {@code id = 5} does; {@code true}, {@code NOT false}, {@code 1 <> 2}, {@code id = 1 OR 1 = 1}, a join
+ * condition that names only another relation ({@code u.x = 1}), an uncorrelated subquery ({@code EXISTS (SELECT 1
+ * FROM u)}) and a parameter test ({@code ? IS NULL OR id = ?}) do not, since each can hold for every row. A column
+ * qualified with another relation's name, or unqualified inside a subquery, is not the target's. A self-join on the
+ * target's own columns ({@code t.id = t2.id} where {@code t2} is the target again) holds for every row. Only a
+ * provably false condition ({@code false}, {@code 1 = 0}) bounds the statement to nothing.
  */
 final class Conditions {
 
-    /** Deeper parentheses than this are not looked into: the condition is then taken as true (fail closed). */
+    /** Deeper parentheses than this are not looked into: the condition then counts as row-independent. */
     private static final int MAX_NESTING = 32;
+
+    /** What a condition, or a part of one, is for the rows of the target, weakest restriction last. */
+    enum Bound {
+        /** False for every row: restricts to nothing. */
+        FALSE,
+        /** Depends on a column of the target row. */
+        ROW,
+        /** The same for every row, but its value is not known before it runs: may hold for every row. */
+        CONSTANT,
+        /** True for every row. */
+        TRUE;
+
+        /** Whether the condition can leave every row of the target in. */
+        boolean unbounded() {
+            return this == CONSTANT || this == TRUE;
+        }
+
+        Bound not() {
+            return switch (this) {
+                case FALSE -> TRUE;
+                case TRUE -> FALSE;
+                default -> this;
+            };
+        }
+
+        Bound and(Bound other) {
+            if (this == FALSE || other == FALSE) {
+                return FALSE;
+            }
+            if (this == ROW || other == ROW) {
+                return ROW;
+            }
+            return this == TRUE && other == TRUE ? TRUE : CONSTANT;
+        }
+
+        Bound or(Bound other) {
+            if (this == TRUE || other == TRUE) {
+                return TRUE;
+            }
+            if (this == CONSTANT || other == CONSTANT) {
+                return CONSTANT;
+            }
+            return this == ROW || other == ROW ? ROW : FALSE;
+        }
+    }
+
+    /**
+     * The relations a condition can name, as lookup keys: the target (its name and alias), other relations that
+     * are the target itself unrestricted (a self-join), and any other relation joined in.
+     */
+    static final class Scope {
+        final String relation;
+        final Set<String> target = new HashSet<>(4);
+        final Set<String> mirrors = new HashSet<>(4);
+        final Set<String> others = new HashSet<>(4);
+
+        Scope(String relation) {
+            this.relation = relation;
+            if (relation != null) {
+                target.add(Cursor.key(relation));
+            }
+        }
+
+        void alias(String alias) {
+            if (alias != null) {
+                target.add(Cursor.key(alias));
+            }
+        }
+
+        /** A relation the statement joins in, under {@code alias} (or its own name when null). */
+        void joined(String name, String alias, boolean unrestricted) {
+            String as = alias != null ? Cursor.key(alias) : name == null ? null : Cursor.key(name);
+            if (as == null) {
+                return;
+            }
+            if (unrestricted && name != null && relation != null && Cursor.key(name).equals(Cursor.key(relation))) {
+                mirrors.add(as);
+            } else {
+                others.add(as);
+            }
+        }
+
+        boolean joinsAny() {
+            return !mirrors.isEmpty() || !others.isEmpty();
+        }
+    }
+
+    /** Whether a literal's value decided part of the answer (the template of the statement does not tell it). */
+    static final class Evaluation {
+        boolean readsLiterals;
+    }
 
     private Conditions() {
     }
 
     /** Words that can stand in a condition without naming a column. */
-    private static final java.util.Set<String> NON_COLUMN_WORDS = java.util.Set.of("TRUE", "FALSE", "NULL", "NOT",
-            "AND", "OR", "IS", "IN", "BETWEEN", "SYMMETRIC", "LIKE", "ILIKE", "SIMILAR", "TO", "ESCAPE", "DISTINCT",
-            "FROM", "UNKNOWN", "CASE", "WHEN", "THEN", "ELSE", "END", "CAST", "AS", "ANY", "ALL", "SOME", "ARRAY",
-            "INTERVAL", "COLLATE", "ISNULL", "NOTNULL", "CURRENT_DATE", "CURRENT_TIME", "CURRENT_TIMESTAMP",
-            "LOCALTIME", "LOCALTIMESTAMP", "CURRENT_USER", "SESSION_USER", "USER", "CURRENT_ROLE");
+    private static final Set<String> NON_COLUMN_WORDS = Set.of("TRUE", "FALSE", "NULL", "NOT", "AND", "OR", "IS",
+            "IN", "BETWEEN", "SYMMETRIC", "LIKE", "ILIKE", "SIMILAR", "TO", "ESCAPE", "DISTINCT", "FROM", "UNKNOWN",
+            "CASE", "WHEN", "THEN", "ELSE", "END", "CAST", "AS", "ANY", "ALL", "SOME", "ARRAY", "INTERVAL", "COLLATE",
+            "ISNULL", "NOTNULL", "CURRENT_DATE", "CURRENT_TIME", "CURRENT_TIMESTAMP", "LOCALTIME", "LOCALTIMESTAMP",
+            "CURRENT_USER", "SESSION_USER", "USER", "CURRENT_ROLE", "EXISTS", "OVERLAPS", "AT", "ZONE", "TIME",
+            "TIMESTAMP", "DATE", "WITH", "WITHOUT", "NORMALIZED", "OF", "DOCUMENT", "JSON", "OBJECT", "SCALAR",
+            "VALUE", "KEYS", "UNIQUE", "DEFAULT", "ROW");
 
-    /** Whether tokens [from, to) are a WHERE condition that leaves every row in (or is the same for every row). */
-    static boolean unbounded(SqlStatement st, int from, int to) {
-        if (alwaysTrue(st, from, to)) {
-            return true;
+    /** Words that open a subquery right after a parenthesis. */
+    private static boolean opensSubquery(SqlStatement st, int k) {
+        return st.isWord(k, "SELECT") || st.isWord(k, "VALUES") || st.isWord(k, "WITH") || st.isWord(k, "TABLE");
+    }
+
+    /** How tokens [from, to) restrict the target's rows. */
+    static Bound bound(SqlStatement st, int from, int to, Scope scope, Evaluation ev) {
+        return or(st, from, to, scope, ev, 0);
+    }
+
+    /** Whether tokens [from, to) are a condition that can leave every row of the target in. */
+    static boolean unbounded(SqlStatement st, int from, int to, Scope scope, Evaluation ev) {
+        return bound(st, from, to, scope, ev).unbounded();
+    }
+
+    private static Bound or(SqlStatement st, int from, int to, Scope scope, Evaluation ev, int nesting) {
+        if (nesting > MAX_NESTING || from >= to) {
+            return Bound.CONSTANT;
         }
-        return !referencesColumn(st, from, to) && !alwaysFalse(st, from, to);
+        Bound result = null;
+        int start = from;
+        int depth = 0;
+        int cases = 0;
+        for (int k = from; k <= to; k++) {
+            if (k < to) {
+                depth += step(st, k);
+                cases = Math.max(0, cases + caseStep(st, k, depth));
+            }
+            if (k == to || (depth == 0 && cases == 0 && st.isWord(k, "OR"))) {
+                Bound b = and(st, start, k, scope, ev, nesting);
+                result = result == null ? b : result.or(b);
+                start = k + 1;
+            }
+        }
+        return result;
+    }
+
+    private static Bound and(SqlStatement st, int from, int to, Scope scope, Evaluation ev, int nesting) {
+        Bound result = null;
+        int start = from;
+        int depth = 0;
+        int cases = 0;
+        boolean between = false;
+        for (int k = from; k <= to; k++) {
+            if (k < to) {
+                depth += step(st, k);
+                cases = Math.max(0, cases + caseStep(st, k, depth));
+                if (depth == 0 && cases == 0 && st.isWord(k, "BETWEEN")) {
+                    between = true;
+                    continue;
+                }
+            }
+            if (k == to || (depth == 0 && cases == 0 && st.isWord(k, "AND"))) {
+                if (k < to && between) {
+                    // x BETWEEN a AND b: this AND belongs to the BETWEEN.
+                    between = false;
+                    continue;
+                }
+                Bound b = term(st, start, k, scope, ev, nesting);
+                result = result == null ? b : result.and(b);
+                start = k + 1;
+            }
+        }
+        return result;
+    }
+
+    private static Bound term(SqlStatement st, int from, int to, Scope scope, Evaluation ev, int nesting) {
+        if (from >= to) {
+            return Bound.CONSTANT;
+        }
+        if (st.isWord(from, "NOT") && !st.isWord(from + 1, "EXISTS")) {
+            return term(st, from + 1, to, scope, ev, nesting).not();
+        }
+        if (st.is(from, TokenType.LPAREN) && new Cursor(st, from, to).closing(from) == to - 1
+                && !opensSubquery(st, from + 1)) {
+            return or(st, from + 1, to - 1, scope, ev, nesting + 1);
+        }
+        return atom(st, from, to, scope, ev);
+    }
+
+    /** A predicate with no top-level AND, OR or NOT: a comparison, a test, a function call, a subquery. */
+    private static Bound atom(SqlStatement st, int from, int to, Scope scope, Evaluation ev) {
+        References refs = new References(scope);
+        refs.scan(st, from, to, false, Set.of(), 0);
+        if (refs.row) {
+            return selfEvident(st, from, to, scope) ? Bound.TRUE : Bound.ROW;
+        }
+        int n = to - from;
+        if (n == 1) {
+            if (st.isWord(from, "TRUE")) {
+                return Bound.TRUE;
+            }
+            if (st.isWord(from, "FALSE")) {
+                return Bound.FALSE;
+            }
+        }
+        if (n == 3 && st.is(from + 1, TokenType.OPERATOR) && isLiteral(st, from) && isLiteral(st, from + 2)) {
+            ev.readsLiterals = true;
+            Boolean value = compareLiterals(st, from, st.text(from + 1), from + 2);
+            if (value != null) {
+                return value ? Bound.TRUE : Bound.FALSE;
+            }
+        }
+        if (n == 3 && st.isWords(from + 1, "IS", "NULL") && isLiteral(st, from)) {
+            ev.readsLiterals = true;
+            return Bound.FALSE;
+        }
+        if (n == 4 && st.isWords(from + 1, "IS", "NOT", "NULL") && (isLiteral(st, from) || isConstantWord(st, from))) {
+            ev.readsLiterals |= isLiteral(st, from);
+            return Bound.TRUE;
+        }
+        if (n == 3 && st.isWords(from, "NULL", "IS", "NULL")) {
+            return Bound.TRUE;
+        }
+        return Bound.CONSTANT;
     }
 
     /**
-     * Whether the condition compares two literal-like tokens ({@code 1 = 1}, {@code 'a' <> 'b'}, {@code $1 = 2}):
-     * only then can its verdict depend on literal values, which a statement's template does not tell apart.
-     * {@code id = 5} and {@code ? = ?} do not.
+     * Whether a predicate that names the target's columns still holds for every row: both sides of {@code =},
+     * {@code >=}, {@code <=} or {@code IS NOT DISTINCT FROM} the same column ({@code id = id}), a column of the
+     * target equal to the same column of a self-joined copy ({@code t.id = t2.id}), or a column in the same
+     * column of the unrestricted target ({@code id IN (SELECT id FROM t)}).
      */
-    static boolean comparesLiterals(SqlStatement st, int from, int to) {
-        for (int k = from + 1; k + 1 < to; k++) {
-            if (st.is(k, TokenType.OPERATOR) && st.type(k - 1).isLiteral() && st.type(k + 1).isLiteral()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean referencesColumn(SqlStatement st, int from, int to) {
+    private static boolean selfEvident(SqlStatement st, int from, int to, Scope scope) {
+        int op = -1;
+        int opLength = 1;
         for (int k = from; k < to; k++) {
-            if (st.is(k, TokenType.QUOTED_IDENT)) {
-                return true;
-            }
-            if (st.is(k, TokenType.WORD) && !st.is(k + 1, TokenType.LPAREN) && !st.is(k - 1, TokenType.CAST)
-                    && !NON_COLUMN_WORDS.contains(st.text(k).toUpperCase(java.util.Locale.ROOT))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean alwaysFalse(SqlStatement st, int from, int to) {
-        int n = to - from;
-        if (n == 1) {
-            return st.isWord(from, "FALSE");
-        }
-        if (n == 2) {
-            return st.isWord(from, "NOT") && st.isWord(from + 1, "TRUE");
-        }
-        if (n == 3 && st.is(from + 1, TokenType.OPERATOR) && isLiteral(st, from) && isLiteral(st, from + 2)) {
-            Boolean value = compareLiterals(st, from, st.text(from + 1), from + 2);
-            return value != null && !value;
-        }
-        return false;
-    }
-
-    /** Whether tokens [from, to) of the statement are a condition true for every row. */
-    static boolean alwaysTrue(SqlStatement st, int from, int to) {
-        return alwaysTrue(st, from, to, 0);
-    }
-
-    private static boolean alwaysTrue(SqlStatement st, int from, int to, int nesting) {
-        if (nesting > MAX_NESTING) {
-            return true;
-        }
-        int start = from;
-        int depth = 0;
-        for (int k = from; k <= to; k++) {
-            depth += step(st, k, to);
-            if (k == to || (depth == 0 && st.isWord(k, "OR"))) {
-                if (conjunctionTrue(st, start, k, nesting)) {
-                    return true;
-                }
-                start = k + 1;
-            }
-        }
-        return false;
-    }
-
-    private static boolean conjunctionTrue(SqlStatement st, int from, int to, int nesting) {
-        if (from >= to) {
-            return false;
-        }
-        int start = from;
-        int depth = 0;
-        for (int k = from; k <= to; k++) {
-            depth += step(st, k, to);
-            if (k == to || (depth == 0 && st.isWord(k, "AND"))) {
-                if (!termTrue(st, start, k, nesting)) {
+            if (st.is(k, TokenType.OPERATOR)) {
+                String o = st.text(k);
+                if (op < 0 && (o.equals("=") || o.equals(">=") || o.equals("<="))) {
+                    op = k;
+                } else {
                     return false;
                 }
-                start = k + 1;
+            } else if (st.isWords(k, "IS", "NOT", "DISTINCT", "FROM") && op < 0) {
+                op = k;
+                opLength = 4;
+                k += 3;
+            } else if (st.isWord(k, "IN") && op < 0 && st.is(k + 1, TokenType.LPAREN)) {
+                return inUnrestrictedSelf(st, from, k, to, scope);
+            } else if (st.is(k, TokenType.LPAREN)) {
+                return false;
+            }
+        }
+        if (op < 0) {
+            return false;
+        }
+        int leftLength = op - from;
+        int rightFrom = op + opLength;
+        if (leftLength != to - rightFrom || leftLength == 0) {
+            return false;
+        }
+        if (sameTokens(st, from, rightFrom, leftLength)) {
+            return true;
+        }
+        // t.c = m.c, where m is the target joined again without a restriction of its own.
+        String left = columnOf(st, from, op, scope.target);
+        String right = columnOf(st, rightFrom, to, scope.mirrors);
+        if (left == null || right == null) {
+            left = columnOf(st, from, op, scope.mirrors);
+            right = columnOf(st, rightFrom, to, scope.target);
+        }
+        return left != null && left.equals(right);
+    }
+
+    /** {@code col IN (SELECT col FROM target)} with nothing restricting the subquery. */
+    private static boolean inUnrestrictedSelf(SqlStatement st, int from, int in, int to, Scope scope) {
+        int open = in + 1;
+        Cursor c = new Cursor(st, open + 1, to);
+        if (new Cursor(st, open, to).closing(open) != to - 1 || !c.word("SELECT")) {
+            return false;
+        }
+        int fromWord = c.findTopLevelWord(c.i, "FROM");
+        if (fromWord < 0 || fromWord - c.i != in - from || !sameTokens(st, from, c.i, in - from)) {
+            return false;
+        }
+        Cursor rel = new Cursor(st, fromWord + 1, to - 1);
+        rel.word("ONLY");
+        String name = rel.name();
+        if (name == null || scope.relation == null || !Cursor.key(name).equals(Cursor.key(scope.relation))) {
+            return false;
+        }
+        rel.word("AS");
+        rel.name();
+        return rel.atEnd();
+    }
+
+    /** The column key of a reference [from, to) qualified by one of {@code qualifiers}, or null. */
+    private static String columnOf(SqlStatement st, int from, int to, Set<String> qualifiers) {
+        if (to - from != 3 || !st.is(from + 1, TokenType.DOT) || !isName(st, from) || !isName(st, from + 2)) {
+            return null;
+        }
+        return qualifiers.contains(Cursor.key(st.text(from))) ? Cursor.key(st.text(from + 2)) : null;
+    }
+
+    private static boolean sameTokens(SqlStatement st, int a, int b, int n) {
+        for (int k = 0; k < n; k++) {
+            if (st.type(a + k) != st.type(b + k) || !st.text(a + k).equalsIgnoreCase(st.text(b + k))) {
+                return false;
+            }
+            if (st.is(a + k, TokenType.WORD) && st.is(a + k + 1, TokenType.LPAREN)) {
+                return false; // a function call (random()) is not the same value twice
             }
         }
         return true;
     }
 
-    private static boolean termTrue(SqlStatement st, int from, int to, int nesting) {
-        int n = to - from;
-        if (n <= 0) {
-            return false;
+    /**
+     * The column references of a predicate: whether any names the target's row. Inside a subquery, only a name
+     * qualified with the target's name or alias does, unless the subquery brings a relation of that name itself.
+     */
+    private static final class References {
+        private final Scope scope;
+        boolean row;
+
+        References(Scope scope) {
+            this.scope = scope;
         }
-        if (st.is(from, TokenType.LPAREN) && new Cursor(st, from, to).closing(from) == to - 1) {
-            return alwaysTrue(st, from + 1, to - 1, nesting + 1);
+
+        void scan(SqlStatement st, int from, int to, boolean inSubquery, Set<String> shadowed, int nesting) {
+            if (nesting > MAX_NESTING) {
+                return;
+            }
+            for (int k = from; k < to && !row; k++) {
+                TokenType t = st.type(k);
+                if (t == TokenType.LPAREN && opensSubquery(st, k + 1)) {
+                    int close = new Cursor(st, k, to).closing(k);
+                    scan(st, k + 1, close, true, shadow(st, k + 1, close, shadowed), nesting + 1);
+                    k = close;
+                } else if (isName(st, k) && !st.is(k - 1, TokenType.DOT)) {
+                    k = reference(st, k, to, inSubquery, shadowed);
+                }
+            }
         }
-        if (n == 1) {
-            return st.isWord(from, "TRUE");
+
+        /** Reads the name starting at {@code k}; returns the index of its last token. */
+        private int reference(SqlStatement st, int k, int to, boolean inSubquery, Set<String> shadowed) {
+            int last = k;
+            while (last + 2 < to && st.is(last + 1, TokenType.DOT)
+                    && (isName(st, last + 2) || st.is(last + 2, TokenType.OPERATOR))) {
+                last += 2;
+            }
+            if (st.is(last + 1, TokenType.LPAREN) && st.is(last, TokenType.WORD)) {
+                return last; // a function name; its arguments are scanned on their own
+            }
+            if (st.is(k - 1, TokenType.CAST)) {
+                return last; // a type name
+            }
+            if (last == k) {
+                if (st.is(k, TokenType.WORD)
+                        && NON_COLUMN_WORDS.contains(st.text(k).toUpperCase(Locale.ROOT))) {
+                    return k;
+                }
+                // An unqualified column: the target's, unless a subquery's own relations are nearer.
+                row |= !inSubquery;
+                return k;
+            }
+            String qualifier = Cursor.key(st.text(last - 2));
+            if (shadowed.contains(qualifier) || scope.others.contains(qualifier)) {
+                return last;
+            }
+            if (scope.target.contains(qualifier) || scope.mirrors.contains(qualifier)) {
+                row = true;
+                return last;
+            }
+            // Some other qualifier: a record, NEW/OLD, a schema-qualified column. Outside a subquery, the target's.
+            row |= !inSubquery;
+            return last;
         }
-        if (n == 2) {
-            return st.isWord(from, "NOT") && st.isWord(from + 1, "FALSE");
-        }
-        if (n == 3 && st.is(from + 1, TokenType.OPERATOR)) {
-            return comparisonTrue(st, from, st.text(from + 1), from + 2);
-        }
-        if (n == 4 && st.isWords(from + 1, "IS", "NOT", "NULL")) {
-            return isLiteral(st, from);
-        }
-        if (n == 3 && st.isWords(from + 1, "IS", "TRUE")) {
-            return st.isWord(from, "TRUE");
-        }
-        return false;
     }
 
-    private static boolean comparisonTrue(SqlStatement st, int left, String op, int right) {
-        String l = st.text(left);
-        String r = st.text(right);
-        boolean same = l.equals(r) && st.type(left) == st.type(right);
-        boolean columns = isColumn(st, left) && isColumn(st, right);
-        if (same && (columns || isLiteral(st, left)) && (op.equals("=") || op.equals(">=") || op.equals("<="))) {
-            return true;
+    /**
+     * The names a subquery's top-level FROM introduces (relation names and aliases): a reference qualified with one
+     * of them is the subquery's own, even when it shares the target's name.
+     */
+    private static Set<String> shadow(SqlStatement st, int from, int to, Set<String> outer) {
+        Cursor c = new Cursor(st, from, to);
+        int fromWord = c.findTopLevelWord(from, "FROM");
+        if (fromWord < 0) {
+            return outer;
         }
-        if (!isLiteral(st, left) || !isLiteral(st, right)) {
-            return false;
+        Set<String> names = new HashSet<>(outer);
+        FromList.read(st, fromWord + 1, fromItemsEnd(st, fromWord + 1, to),
+                (name, alias, unrestricted) -> {
+                    if (name != null) {
+                        names.add(Cursor.key(name));
+                    }
+                    if (alias != null) {
+                        names.add(Cursor.key(alias));
+                    }
+                });
+        return names;
+    }
+
+    /** Where a FROM list that starts at {@code from} ends: at its top-level WHERE, GROUP, ... or {@code to}. */
+    static int fromItemsEnd(SqlStatement st, int from, int to) {
+        int depth = 0;
+        for (int k = from; k < to; k++) {
+            depth += step(st, k);
+            if (depth == 0 && (st.isWord(k, "WHERE") || st.isWord(k, "GROUP") || st.isWord(k, "HAVING")
+                    || st.isWord(k, "WINDOW") || st.isWord(k, "ORDER") || st.isWord(k, "LIMIT")
+                    || st.isWord(k, "OFFSET") || st.isWord(k, "FETCH") || st.isWord(k, "FOR")
+                    || st.isWord(k, "UNION") || st.isWord(k, "INTERSECT") || st.isWord(k, "EXCEPT")
+                    || st.isWord(k, "RETURNING"))) {
+                return k;
+            }
         }
-        return Boolean.TRUE.equals(compareLiterals(st, left, op, right));
+        return to;
+    }
+
+    private static boolean isName(SqlStatement st, int k) {
+        return st.is(k, TokenType.WORD) || st.is(k, TokenType.QUOTED_IDENT);
+    }
+
+    private static boolean isConstantWord(SqlStatement st, int k) {
+        return st.isWord(k, "TRUE") || st.isWord(k, "FALSE");
     }
 
     /** The value of a comparison of two literals, or null when it cannot be told without the server. */
@@ -201,7 +489,9 @@ final class Conditions {
         int start = from;
         int depth = 0;
         for (int k = from; k <= to; k++) {
-            depth += step(st, k, to);
+            if (k < to) {
+                depth += step(st, k);
+            }
             boolean boundary = k == to || (depth == 0 && (st.isWord(k, "AND") || st.isWord(k, "OR")));
             if (boundary) {
                 int n = k - start;
@@ -216,14 +506,23 @@ final class Conditions {
         return true;
     }
 
-    /** How token k changes the parenthesis depth; a closing parenthesis counts at its own position. */
-    private static int step(SqlStatement st, int k, int to) {
-        if (k >= to) {
-            return 0;
-        }
-        if (st.is(k, TokenType.LPAREN)) {
+    /** How token k changes the parenthesis depth. */
+    static int step(SqlStatement st, int k) {
+        TokenType t = st.type(k);
+        if (t == TokenType.LPAREN || t == TokenType.LBRACKET) {
             return 1;
         }
-        return st.is(k, TokenType.RPAREN) ? -1 : 0;
+        return t == TokenType.RPAREN || t == TokenType.RBRACKET ? -1 : 0;
+    }
+
+    /** How token k changes the depth of CASE ... END at parenthesis depth {@code depth} (counted after k). */
+    static int caseStep(SqlStatement st, int k, int depth) {
+        if (depth != 0) {
+            return 0;
+        }
+        if (st.isWord(k, "CASE")) {
+            return 1;
+        }
+        return st.isWord(k, "END") ? -1 : 0;
     }
 }

@@ -31,6 +31,13 @@ public final class Context {
     private final Set<String> provenNotNull = new HashSet<>();
     /** "table.column" pairs an earlier SET NOT NULL covers. */
     private final Set<String> notNullColumns = new HashSet<>();
+    /**
+     * Routines and prepared statements defined in this run whose running is not safe, by {@link #callKey}: what
+     * calling them does, as their bodies read. A routine replaced by a safe body, or dropped, is removed.
+     */
+    private final Map<String, Classification> routines = new HashMap<>();
+    /** The routines this context defined or dropped (null: dropped), for a connection to remember. */
+    private final Map<String, Classification> routineChanges = new HashMap<>();
     boolean lockTimeout;
     boolean statementTimeout;
     boolean inTransaction;
@@ -65,6 +72,74 @@ public final class Context {
         Context c = new Context(false, oneString);
         c.newInFile.addAll(relations);
         return c;
+    }
+
+    /**
+     * A context for an application's string on a connection whose earlier statements defined the given routines
+     * (as {@link #routineChanges()} reported them) and whose open transaction created the given relations.
+     */
+    public static Context onConnection(java.util.Collection<String> relations, Map<String, Classification> routines,
+                                       boolean oneString) {
+        Context c = new Context(false, oneString);
+        c.newInFile.addAll(relations);
+        c.routines.putAll(routines);
+        return c;
+    }
+
+    /**
+     * The routines and prepared statements the statements classified so far defined (with what running them does)
+     * or dropped (mapped to null), by lookup key; a connection that ran them remembers the change.
+     */
+    public Map<String, Classification> routineChanges() {
+        if (routineChanges.isEmpty()) {
+            return Map.of();
+        }
+        return java.util.Collections.unmodifiableMap(new HashMap<>(routineChanges));
+    }
+
+    /** The lookup key of a routine's name (schema and argument types dropped: every overload counts). */
+    static String callKey(String name) {
+        return Cursor.key(name);
+    }
+
+    /** The lookup key of a prepared statement's name; apart from routines' keys. */
+    static String preparedKey(String name) {
+        return "\u0001" + Cursor.key(name);
+    }
+
+    /**
+     * A context to read a routine's body in: it knows the routines defined so far (a body may call them), and
+     * nothing the body does (a table it creates, a SET) counts for the statements after the CREATE, which does not
+     * run it.
+     */
+    Context forRoutineBody() {
+        Context c = new Context(false, false);
+        c.routines.putAll(routines);
+        return c;
+    }
+
+    /** A routine or prepared statement was defined: running it does what {@code body} says. */
+    void defined(String key, Classification body) {
+        if (body.risk() == Risk.SAFE) {
+            routines.remove(key);
+        } else {
+            routines.put(key, body);
+        }
+        routineChanges.put(key, body);
+    }
+
+    void undefined(String key) {
+        routines.remove(key);
+        routineChanges.put(key, null);
+    }
+
+    /** What running the routine or prepared statement of this key does, when it is not safe; else null. */
+    Classification routine(String key) {
+        return routines.isEmpty() ? null : routines.get(key);
+    }
+
+    boolean knowsRoutines() {
+        return !routines.isEmpty();
     }
 
     /** The lookup keys of the relations created by the statements classified in this context so far. */

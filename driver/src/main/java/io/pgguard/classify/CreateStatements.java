@@ -90,8 +90,11 @@ final class CreateStatements {
             columns(a, new Cursor(c.st, c.i + 1, close), name);
             c.i = close + 1;
         }
-        if (c.findTopLevelWord(c.i, "AS") >= 0) {
+        int as = c.findTopLevelWord(c.i, "AS");
+        if (as >= 0) {
             a.kind = "CREATE TABLE AS";
+            // The query runs: a data-modifying WITH in it changes data, EXECUTE runs a prepared statement.
+            a.foldNested(as + 1, c.end);
         }
     }
 

@@ -41,8 +41,15 @@ final class DataRules {
             "Let the column generate its value, or move the sequence past the inserted values afterwards",
             "SELECT setval(pg_get_serial_sequence('products', 'id'), (SELECT max(id) FROM products));");
 
+    static final Rule COPY_PROGRAM = new Rule("copy-program", Risk.UNKNOWN,
+            "COPY ... PROGRAM runs a shell command on the database server as its operating-system user: what it "
+                    + "does cannot be checked",
+            "Copy through the client (COPY ... TO STDOUT / FROM STDIN, pgjdbc's CopyManager) and run commands "
+                    + "outside the database",
+            "COPY orders TO STDOUT WITH (FORMAT csv);");
+
     static final List<Rule> RULES = List.of(UNBOUNDED_DELETE, UNBOUNDED_UPDATE, BATCH_BACKFILL, MIXED_DDL_DML,
-            EXPLICIT_IDENTITY_INSERT);
+            EXPLICIT_IDENTITY_INSERT, COPY_PROGRAM);
 
     private DataRules() {
     }
@@ -110,7 +117,7 @@ final class DataRules {
         }
     }
 
-    /** UPDATE [ONLY] name ... SET ... [WHERE ...]; the cursor stands after UPDATE. */
+    /** UPDATE [ONLY] name [*] [[AS] alias] SET ... [FROM ...] [WHERE ...]; the cursor stands after UPDATE. */
     static void update(Analysis a, Cursor c) {
         a.kind = "UPDATE";
         c.word("ONLY");
@@ -118,22 +125,27 @@ final class DataRules {
         a.lock(LockMode.ROW_EXCLUSIVE);
         boolean isNew = a.context.isNew(a.table);
         a.dmlOnExisting = !isNew;
+        Conditions.Scope scope = target(a, c);
         int where = c.findTopLevelWord(c.i, "WHERE");
         int whereEnd = whereEnd(c, where);
-        boolean unbounded = unbounded(a, c, where, whereEnd);
+        int from = topLevelFrom(c, c.i, where < 0 ? c.end : where);
+        if (from >= 0) {
+            FromList.read(c.st, from + 1, where < 0 ? returningOrEnd(c, from) : where, scope::joined);
+        }
+        boolean unbounded = unbounded(a, c, where, whereEnd, scope);
         if (isNew) {
             return;
         }
         if (unbounded) {
             a.find(UNBOUNDED_UPDATE, where < 0 ? "UPDATE " + a.table + " without WHERE overwrites every row"
-                    : "UPDATE " + a.table + " has a WHERE that is true for every row");
+                    : "UPDATE " + a.table + " has a WHERE that does not restrict its rows (" + reason(scope) + ")");
         }
         if (a.context.isMigration() && (unbounded || Conditions.onlyNullTests(c.st, where + 1, whereEnd))) {
             a.find(BATCH_BACKFILL, "UPDATE " + a.table + " backfills the whole table in one transaction");
         }
     }
 
-    /** DELETE FROM [ONLY] name ... [USING ...] [WHERE ...]; the cursor stands after DELETE. */
+    /** DELETE FROM [ONLY] name [*] [[AS] alias] [USING ...] [WHERE ...]; the cursor stands after DELETE. */
     static void delete(Analysis a, Cursor c) {
         a.kind = "DELETE";
         c.word("FROM");
@@ -141,11 +153,49 @@ final class DataRules {
         a.table = c.name();
         a.lock(LockMode.ROW_EXCLUSIVE);
         a.dmlOnExisting = !a.context.isNew(a.table);
+        Conditions.Scope scope = target(a, c);
         int where = c.findTopLevelWord(c.i, "WHERE");
-        if (unbounded(a, c, where, whereEnd(c, where)) && a.dmlOnExisting && !isLockTable(a.table)) {
-            a.find(UNBOUNDED_DELETE, where < 0 ? "DELETE FROM " + a.table + " without WHERE deletes every row"
-                    : "DELETE FROM " + a.table + " has a WHERE that is true for every row");
+        if (c.word("USING")) {
+            FromList.read(c.st, c.i, where < 0 ? returningOrEnd(c, c.i) : where, scope::joined);
         }
+        if (unbounded(a, c, where, whereEnd(c, where), scope) && a.dmlOnExisting && !isLockTable(a.table)) {
+            a.find(UNBOUNDED_DELETE, where < 0 ? "DELETE FROM " + a.table + " without WHERE deletes every row"
+                    : "DELETE FROM " + a.table + " has a WHERE that does not restrict its rows (" + reason(scope)
+                    + ")");
+        }
+    }
+
+    /** The target's name and alias, read after its name; the cursor moves past the alias. */
+    private static Conditions.Scope target(Analysis a, Cursor c) {
+        Conditions.Scope scope = new Conditions.Scope(a.table);
+        if (c.peek(TokenType.OPERATOR) && c.st.text(c.i).equals("*")) {
+            c.i++;
+        }
+        scope.alias(FromList.alias(c));
+        return scope;
+    }
+
+    private static String reason(Conditions.Scope scope) {
+        return scope.joinsAny()
+                ? "it can hold for every row; a join condition must name a column of the target"
+                : "it can hold for every row";
+    }
+
+    /** The top-level FROM of an UPDATE in [from, to), not the FROM of IS DISTINCT FROM; or -1. */
+    private static int topLevelFrom(Cursor c, int from, int to) {
+        int k = from;
+        while (true) {
+            k = new Cursor(c.st, k, to).findTopLevelWord(k, "FROM");
+            if (k < 0 || !c.st.isWord(k - 1, "DISTINCT")) {
+                return k;
+            }
+            k++;
+        }
+    }
+
+    private static int returningOrEnd(Cursor c, int from) {
+        int returning = c.findTopLevelWord(from, "RETURNING");
+        return returning < 0 ? c.end : returning;
     }
 
     /**
@@ -156,7 +206,11 @@ final class DataRules {
         return "databasechangeloglock".equals(Cursor.key(table));
     }
 
-    /** MERGE INTO name ...: row-level changes, bounded by its join. */
+    /**
+     * MERGE INTO target [[AS] alias] USING source ON join WHEN ...: a WHEN MATCHED that deletes or updates is as
+     * bounded as the join and its own condition; a WHEN NOT MATCHED BY SOURCE (17+) that does, only by its own
+     * condition (it acts on every target row the source does not match).
+     */
     static void merge(Analysis a, Cursor c) {
         a.kind = "MERGE";
         c.word("INTO");
@@ -164,12 +218,81 @@ final class DataRules {
         a.table = c.name();
         a.lock(LockMode.ROW_EXCLUSIVE);
         a.dmlOnExisting = !a.context.isNew(a.table);
+        Conditions.Scope scope = target(a, c);
+        if (!c.word("USING")) {
+            return;
+        }
+        int on = c.findTopLevelWord(c.i, "ON");
+        if (on < 0) {
+            return;
+        }
+        FromList.read(c.st, c.i, on, scope::joined);
+        List<Integer> whens = topLevelWords(c.st, on + 1, c.end, "WHEN");
+        whens.add(c.end);
+        Conditions.Evaluation ev = new Conditions.Evaluation();
+        Conditions.Bound join = Conditions.bound(c.st, on + 1, whens.get(0), scope, ev);
+        for (int w = 0; w + 1 < whens.size(); w++) {
+            Cursor when = new Cursor(c.st, whens.get(w) + 1, whens.get(w + 1));
+            boolean bySource;
+            if (when.word("MATCHED")) {
+                bySource = false;
+            } else if (when.words("NOT", "MATCHED") && when.words("BY", "SOURCE")) {
+                bySource = true;
+            } else {
+                continue; // WHEN NOT MATCHED [BY TARGET]: inserts
+            }
+            List<Integer> thens = topLevelWords(c.st, when.i, when.end, "THEN");
+            if (thens.isEmpty()) {
+                continue;
+            }
+            int then = thens.get(0);
+            Conditions.Bound own = when.word("AND")
+                    ? Conditions.bound(c.st, when.i, then, scope, ev) : Conditions.Bound.TRUE;
+            Conditions.Bound rows = bySource ? own : join.and(own);
+            if (!a.dmlOnExisting || !rows.unbounded()) {
+                continue;
+            }
+            String clause = bySource ? "WHEN NOT MATCHED BY SOURCE" : "WHEN MATCHED";
+            String why = bySource ? "acts on every row of " + a.table + " that the source does not match"
+                    : "joins on a condition that does not restrict the rows of " + a.table;
+            if (c.st.isWord(then + 1, "DELETE")) {
+                a.find(UNBOUNDED_DELETE, "MERGE INTO " + a.table + " " + clause + " THEN DELETE " + why
+                        + ": it can delete every row");
+            } else if (c.st.isWord(then + 1, "UPDATE")) {
+                a.find(UNBOUNDED_UPDATE, "MERGE INTO " + a.table + " " + clause + " THEN UPDATE " + why
+                        + ": it can overwrite every row");
+            }
+        }
+        a.readsLiterals |= ev.readsLiterals;
     }
 
-    /** COPY name FROM ... loads rows; COPY name TO / COPY (query) TO reads them. */
-    static void copy(Analysis a, Cursor c) {
+    /** The positions of the word in [from, to) outside parentheses and CASE ... END. */
+    private static List<Integer> topLevelWords(SqlStatement st, int from, int to, String word) {
+        List<Integer> out = new java.util.ArrayList<>(3);
+        int depth = 0;
+        int cases = 0;
+        for (int k = from; k < to; k++) {
+            depth += Conditions.step(st, k);
+            cases = Math.max(0, cases + Conditions.caseStep(st, k, depth));
+            if (depth == 0 && cases == 0 && st.isWord(k, word)) {
+                out.add(k);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * COPY name FROM ... loads rows; COPY name TO reads them; COPY (query) TO runs the query, which may be a
+     * data-modifying statement with RETURNING. TO PROGRAM and FROM PROGRAM run a shell command on the server.
+     */
+    static void copy(Analysis a, Cursor c, Classifier classifier) {
         if (c.peek(TokenType.LPAREN)) {
             a.kind = "COPY TO";
+            int close = c.closing(c.i);
+            a.fold(classifier.nested(a, sub(c.st, c.i + 1, close)), false);
+            c.i = Math.min(c.end, close + 1);
+            c.word("TO");
+            program(a, c);
             return;
         }
         a.table = c.name();
@@ -179,8 +302,16 @@ final class DataRules {
             a.lock(LockMode.ROW_EXCLUSIVE);
             a.dmlOnExisting = !a.context.isNew(a.table);
         } else {
+            c.word("TO");
             a.kind = "COPY TO";
             a.lock(LockMode.ACCESS_SHARE);
+        }
+        program(a, c);
+    }
+
+    private static void program(Analysis a, Cursor c) {
+        if (c.word("PROGRAM")) {
+            a.find(COPY_PROGRAM);
         }
     }
 
@@ -259,14 +390,16 @@ final class DataRules {
         return returning < 0 ? c.end : returning;
     }
 
-    private static boolean unbounded(Analysis a, Cursor c, int where, int whereEnd) {
+    private static boolean unbounded(Analysis a, Cursor c, int where, int whereEnd, Conditions.Scope scope) {
         if (where < 0) {
             return true;
         }
         if (c.st.isWords(where + 1, "CURRENT", "OF")) {
             return false;
         }
-        a.readsLiterals |= Conditions.comparesLiterals(c.st, where + 1, whereEnd);
-        return Conditions.unbounded(c.st, where + 1, whereEnd);
+        Conditions.Evaluation ev = new Conditions.Evaluation();
+        boolean unbounded = Conditions.unbounded(c.st, where + 1, whereEnd, scope, ev);
+        a.readsLiterals |= ev.readsLiterals;
+        return unbounded;
     }
 }

@@ -39,7 +39,7 @@ final class ProceduralRules {
         Token body = null;
         while (!c.atEnd()) {
             if (c.word("LANGUAGE")) {
-                language = c.atEnd() ? language : unquote(c.st, c.st.token(c.i)).toLowerCase(Locale.ROOT);
+                language = c.atEnd() ? language : Routines.languageName(c.st, c.i);
                 c.i++;
             } else {
                 Token t = c.st.token(c.i++);
@@ -88,7 +88,8 @@ final class ProceduralRules {
                 c.i = Math.min(c.end, c.i + 3);
             } else if (c.word("DECLARE") || c.peek("END")) {
                 return false;
-            } else if (c.word("BEGIN") || c.word("ELSE") || c.word("LOOP") || c.word("EXCEPTION")) {
+            } else if (c.word("BEGIN") || c.word("ELSE") || c.word("LOOP") || c.word("EXCEPTION")
+                    || c.words("RETURN", "QUERY")) {
                 // block and branch starts
             } else if (c.word("IF") || c.word("ELSIF") || c.word("ELSEIF") || c.word("WHEN") || c.word("CASE")) {
                 int then = skipTo(c, "THEN");
@@ -251,9 +252,13 @@ final class ProceduralRules {
     /** PREPARE name [(types)] AS statement: classified as the statement it will run. */
     static void prepare(Analysis a, Cursor c, Classifier classifier) {
         a.kind = "PREPARE";
-        c.name();
+        String name = c.name();
         c.skipGroup();
         c.word("AS");
-        a.fold(classifier.nested(a, DataRules.sub(c.st, c.i, c.end)), false);
+        Classification prepared = classifier.nested(a, DataRules.sub(c.st, c.i, c.end));
+        a.fold(prepared, false);
+        if (name != null) {
+            a.context.defined(Context.preparedKey(name), prepared);
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.pgguard.jdbc;
 import io.pgguard.GuardBlockedException;
 import io.pgguard.classify.Classification;
 import io.pgguard.classify.Finding;
+import io.pgguard.classify.Risk;
 import io.pgguard.policy.Action;
 import io.pgguard.policy.Decision;
 import io.pgguard.policy.Guard;
@@ -12,6 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -32,6 +36,13 @@ final class ConnectionGuard extends Guard.Session {
     /** Relations created by the open transaction: new, empty and invisible to other sessions until it ends. */
     private final Set<String> createdInTransaction = ConcurrentHashMap.newKeySet();
     private volatile boolean autoCommit = true;
+    /**
+     * Routines and prepared statements this connection defined whose running is not safe, with what calling them
+     * does (as their bodies read); null while there are none, so the common check reads one field.
+     */
+    private volatile Map<String, Classification> routines;
+    /** How many times {@link #routines} changed: a prepared statement decided before a change decides again. */
+    private volatile int routineDefinitions;
 
     ConnectionGuard(Guard guard) {
         super(guard);
@@ -57,8 +68,11 @@ final class ConnectionGuard extends Guard.Session {
     Verdict decide(String sql) {
         String text = sql == null ? "" : sql;
         Verdict v = verdict(text);
-        if (v.action() != Action.ALLOW && !createdInTransaction.isEmpty()) {
-            v = guard().checkInTransaction(text, Set.copyOf(createdInTransaction));
+        Map<String, Classification> known = routines;
+        if (known != null && mentionsAny(text, known)) {
+            v = guard().checkOnConnection(text, Set.copyOf(createdInTransaction), known);
+        } else if (v.action() != Action.ALLOW && !createdInTransaction.isEmpty()) {
+            v = guard().checkOnConnection(text, Set.copyOf(createdInTransaction), Map.of());
         }
         if (v.action() != Action.ALLOW && v.action() != Action.BLOCK) {
             for (Decision d : v.decisions()) {
@@ -81,11 +95,12 @@ final class ConnectionGuard extends Guard.Session {
         if (v.action() == Action.BLOCK) {
             throw blocked(v);
         }
+        boolean definesRoutines = !v.routines().isEmpty();
         if (v.endsTransaction()) {
             createdInTransaction.clear();
-            return null;
+            return definesRoutines ? v : null;
         }
-        return autoCommit || !v.transactionDependent() && v.creates().isEmpty() ? null : v;
+        return (autoCommit || !v.transactionDependent() && v.creates().isEmpty()) && !definesRoutines ? null : v;
     }
 
     /**
@@ -96,12 +111,51 @@ final class ConnectionGuard extends Guard.Session {
      * what it dropped or renamed is no longer new.
      */
     void ran(Verdict v) {
+        if (!v.routines().isEmpty()) {
+            learn(v.routines());
+        }
+        if (v.endsTransaction() || autoCommit) {
+            return;
+        }
         if (v.transactionDependent()) {
             createdInTransaction.retainAll(v.creates());
         }
         if (!v.creates().isEmpty()) {
             createdInTransaction.addAll(v.creates());
         }
+    }
+
+    /**
+     * Remembers the routines a statement that ran defined or dropped. A routine's definition outlives its
+     * transaction only if it commits; remembering it longer only makes the guard stricter.
+     */
+    private synchronized void learn(Map<String, Classification> changes) {
+        Map<String, Classification> next = routines == null ? new HashMap<>() : new HashMap<>(routines);
+        changes.forEach((key, body) -> {
+            if (body == null || body.risk() == Risk.SAFE) {
+                next.remove(key);
+            } else {
+                next.put(key, body);
+            }
+        });
+        routines = next.isEmpty() ? null : Map.copyOf(next);
+        routineDefinitions++;
+    }
+
+    int routineDefinitions() {
+        return routineDefinitions;
+    }
+
+    /** Whether {@code sql} may name one of the routines (a cheap text test; the classifier decides). */
+    private static boolean mentionsAny(String sql, Map<String, Classification> known) {
+        String lower = sql.toLowerCase(Locale.ROOT);
+        for (String key : known.keySet()) {
+            String name = key.charAt(0) == '\u0001' ? key.substring(1) : key;
+            if (lower.contains(name) || sql.contains(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private GuardBlockedException blocked(Verdict v) {

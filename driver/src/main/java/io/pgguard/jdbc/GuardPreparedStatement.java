@@ -36,20 +36,28 @@ public class GuardPreparedStatement<S extends PreparedStatement> extends GuardSt
     private final String sql;
     /** Decided when prepared; decided again before each run while it counts on the open transaction's state. */
     private Verdict verdict;
+    /** The connection's count of routine definitions when {@link #verdict} was made: a later one may change it. */
+    private int routinesSeen;
 
     GuardPreparedStatement(S delegate, GuardConnection connection, ConnectionGuard guard, String sql,
                            Verdict verdict) {
         super(delegate, connection, guard);
         this.sql = sql;
         this.verdict = verdict;
+        this.routinesSeen = guard.routineDefinitions();
     }
 
-    /** The verdict to enforce now: the one made at prepare time, unless it relied on what was new back then. */
+    /**
+     * The verdict to enforce now: the one made at prepare time, unless it relied on what was new back then, or the
+     * connection has since defined a routine the statement may call.
+     */
     final Verdict verdict() {
         Verdict v = verdict;
-        if (v.transactionDependent()) {
+        int definitions = guard.routineDefinitions();
+        if (v.transactionDependent() || definitions != routinesSeen) {
             v = guard.decide(sql);
             verdict = v;
+            routinesSeen = definitions;
         }
         return v;
     }

@@ -9,6 +9,7 @@ import io.pgguard.sql.Template;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -225,13 +226,15 @@ public final class Guard {
     }
 
     /**
-     * Decides {@code sql} sent inside a transaction that already created {@code newRelations} (lookup keys): a
-     * statement on one of them cannot make another session wait or lose its data. Not cached: the answer depends
-     * on the transaction.
+     * Decides {@code sql} on a connection whose open transaction already created {@code newRelations} (lookup
+     * keys), so a statement on one of them cannot make another session wait or lose its data, and whose earlier
+     * statements defined {@code routines}, so a call is judged by the body it runs. Not cached: the answer depends
+     * on the connection.
      */
-    public Verdict checkInTransaction(String sql, Set<String> newRelations) {
+    public Verdict checkOnConnection(String sql, Set<String> newRelations, Map<String, Classification> routines) {
         List<SqlStatement> statements = Lexer.split(sql);
-        return decide(statements, Context.inTransactionThatCreated(newRelations, statements.size() > 1), true);
+        return decide(statements, Context.onConnection(newRelations, routines, statements.size() > 1),
+                !newRelations.isEmpty());
     }
 
     private Verdict decide(String sql) {
@@ -251,6 +254,7 @@ public final class Guard {
             endsTransaction |= c.kind().equals("COMMIT") || c.kind().equals("ROLLBACK");
         }
         Set<String> creates = context.createdKeys();
-        return new Verdict(action, List.copyOf(decisions), creates, endsTransaction, transactionDependent);
+        return new Verdict(action, List.copyOf(decisions), creates, endsTransaction, transactionDependent,
+                context.routineChanges());
     }
 }

@@ -1,16 +1,21 @@
 package io.pgguard.policy;
 
+import io.pgguard.classify.Classification;
+
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * The decision for a whole statement string: the strictest of its statements' decisions; also the relations the
  * string creates and whether it ends a transaction, so a connection can tell which relations are still new.
  * {@code transactionDependent} says the decision counted on relations the open transaction created being new: it
- * holds only while that transaction is open, so a prepared statement decides again before it runs.
+ * holds only while that transaction is open, so a prepared statement decides again before it runs. {@code routines}
+ * are the routines and prepared statements the string defines (with what calling them does) or drops (null), which
+ * the connection remembers once the string has run, to judge later calls by.
  */
 public record Verdict(Action action, List<Decision> decisions, Set<String> creates, boolean endsTransaction,
-                      boolean transactionDependent) {
+                      boolean transactionDependent, Map<String, Classification> routines) {
 
     /** The decision that set the action: the first of the strictest; null for an empty string. */
     public Decision deciding() {

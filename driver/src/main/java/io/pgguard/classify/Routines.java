@@ -1,0 +1,170 @@
+package io.pgguard.classify;
+
+import io.pgguard.sql.Lexer;
+import io.pgguard.sql.SqlStatement;
+import io.pgguard.sql.Token;
+import io.pgguard.sql.TokenType;
+
+import java.util.Locale;
+
+/**
+ * Routines and prepared statements pgguard saw defined, judged where they are called: {@code CREATE FUNCTION f()
+ * ... AS 'DELETE FROM t'} creates nothing dangerous, but a later {@code SELECT f()} or {@code CALL f()} in the same
+ * run (the same string, an earlier string on the same connection, an earlier migration file) deletes every row, and
+ * is classified so. The body is read as the server will run it: SQL (a string, {@code BEGIN ATOMIC ... END} or
+ * {@code RETURN expr}) and PL/pgSQL; a body in another procedural language cannot be read, so calling it is
+ * {@link Risk#UNKNOWN}. A routine pgguard did not see defined is judged by the call as written.
+ */
+final class Routines {
+
+    private Routines() {
+    }
+
+    /** CREATE [OR REPLACE] FUNCTION | PROCEDURE name (args) ...; the cursor stands on FUNCTION or PROCEDURE. */
+    static void create(Analysis a, Cursor c, Classifier classifier) {
+        a.kind = "CREATE " + c.st.text(c.i).toUpperCase(Locale.ROOT);
+        c.i++;
+        String name = c.name();
+        if (name == null) {
+            return;
+        }
+        c.skipGroup();
+        String language = null;
+        Token body = null;
+        int bodyFrom = -1;
+        int bodyTo = -1;
+        int depth = 0;
+        for (int k = c.i; k < c.end; k++) {
+            depth += Conditions.step(c.st, k);
+            if (depth != 0) {
+                continue;
+            }
+            if (c.st.isWord(k, "LANGUAGE") && k + 1 < c.end) {
+                language = languageName(c.st, k + 1);
+            } else if (c.st.isWord(k, "AS") && body == null && isString(c.st, k + 1)) {
+                body = c.st.token(k + 1);
+            } else if (c.st.isWords(k, "BEGIN", "ATOMIC")) {
+                bodyFrom = k + 2;
+                bodyTo = c.st.isWord(c.end - 1, "END") ? c.end - 1 : c.end;
+                break;
+            } else if (c.st.isWord(k, "RETURN")) {
+                bodyFrom = k + 1;
+                bodyTo = c.end;
+                break;
+            }
+        }
+        Analysis routine = new Analysis(a.statement, a.context.forRoutineBody(), classifier, a.depth + 1);
+        if (bodyFrom >= 0) {
+            atomic(routine, c.st, bodyFrom, bodyTo, classifier);
+        } else if (body != null) {
+            String text = ProceduralRules.unquote(c.st, body);
+            String lang = language == null ? "sql" : language;
+            switch (lang) {
+                case "sql" -> {
+                    for (SqlStatement st : Lexer.split(text)) {
+                        routine.fold(classifier.nested(routine, st), false);
+                    }
+                }
+                case "plpgsql" -> ProceduralRules.plpgsql(routine, text, classifier);
+                case "c", "internal" -> {
+                    // Compiled code an extension installs: judged by the call as written.
+                }
+                default -> routine.find(ProceduralRules.DYNAMIC_SQL, "the body of " + name + " is in language "
+                        + lang + ", which pgguard cannot read");
+            }
+        }
+        a.context.defined(Context.callKey(name), routine.build());
+    }
+
+    /** The statements of a BEGIN ATOMIC body, or a RETURN expression, in [from, to). */
+    private static void atomic(Analysis routine, SqlStatement st, int from, int to, Classifier classifier) {
+        if (from > 0 && st.isWord(from - 1, "RETURN")) {
+            calls(routine, st, from, to);
+            return;
+        }
+        int start = from;
+        for (int k = from; k <= to; k++) {
+            if (k == to || st.is(k, TokenType.SEMICOLON)) {
+                if (k > start) {
+                    routine.fold(classifier.nested(routine, DataRules.sub(st, start, k)), false);
+                }
+                start = k + 1;
+            }
+        }
+    }
+
+    /** DROP FUNCTION | PROCEDURE | ROUTINE [IF EXISTS] name [(args)] [, ...]: forgets each; after the object word. */
+    static void dropped(Analysis a, Cursor c) {
+        c.ifExists();
+        while (!c.atEnd()) {
+            String name = c.name();
+            if (name == null) {
+                return;
+            }
+            a.context.undefined(Context.callKey(name));
+            c.skipGroup();
+            if (!c.take(TokenType.COMMA)) {
+                return;
+            }
+        }
+    }
+
+    /** ALTER FUNCTION | PROCEDURE | ROUTINE name [(args)] RENAME TO new: the body goes with the name. */
+    static void renamed(Analysis a, Cursor c) {
+        String name = c.name();
+        c.skipGroup();
+        if (name != null && c.words("RENAME", "TO")) {
+            String to = c.name();
+            Classification body = a.context.routine(Context.callKey(name));
+            if (to != null && body != null) {
+                a.context.undefined(Context.callKey(name));
+                a.context.defined(Context.callKey(to), body);
+            }
+        }
+    }
+
+    /** Every call in the statement of a routine or prepared statement known not to be safe: it does what it runs. */
+    static void calls(Analysis a) {
+        SqlStatement st = a.statement;
+        if (st.isWord(0, "EXECUTE") && st.size() > 1) {
+            called(a, st.text(1), a.context.routine(Context.preparedKey(st.text(1))));
+        }
+        calls(a, st, 0, st.size());
+    }
+
+    private static void calls(Analysis a, SqlStatement st, int from, int to) {
+        for (int k = from; k < to; k++) {
+            if ((st.is(k, TokenType.WORD) || st.is(k, TokenType.QUOTED_IDENT)) && st.is(k + 1, TokenType.LPAREN)) {
+                called(a, st.text(k), a.context.routine(Context.callKey(st.text(k))));
+            }
+        }
+    }
+
+    private static void called(Analysis a, String name, Classification body) {
+        if (body == null) {
+            return;
+        }
+        for (Finding f : body.findings()) {
+            a.find(f.rule().finding(f.risk(), "calls " + name + ", which runs: " + f.message()));
+        }
+        if (body.lock() != null) {
+            a.lock(body.lock());
+            if (a.table == null) {
+                a.table = body.table();
+            }
+        }
+        a.rewrite |= body.rewrite();
+    }
+
+    private static boolean isString(SqlStatement st, int k) {
+        return st.is(k, TokenType.STRING) || st.is(k, TokenType.DOLLAR_STRING);
+    }
+
+    /** The language named at token k: a word, a quoted identifier or a string, folded as the server folds it. */
+    static String languageName(SqlStatement st, int k) {
+        if (st.is(k, TokenType.STRING) || st.is(k, TokenType.DOLLAR_STRING)) {
+            return ProceduralRules.unquote(st, st.token(k)).toLowerCase(Locale.ROOT);
+        }
+        return Cursor.key(st.text(k));
+    }
+}
