@@ -92,8 +92,12 @@ public final class Classifier {
         }
         try {
             dispatch(a, new Cursor(statement));
-            if (a.context.knowsRoutines() && !a.kind.equals("CREATE FUNCTION") && !a.kind.equals("CREATE PROCEDURE")) {
+            boolean defines = a.kind.equals("CREATE FUNCTION") || a.kind.equals("CREATE PROCEDURE");
+            if (a.context.knowsRoutines() && !defines) {
                 Routines.calls(a);
+            }
+            if (!defines) {
+                Routines.sqlTextArguments(a);
             }
             if (a.kind != null && (a.kind.startsWith("CREATE") || a.kind.startsWith("ALTER"))) {
                 TypeRules.checkIdentifierLengths(a);

@@ -5,6 +5,7 @@ import io.pgguard.sql.SqlStatement;
 import io.pgguard.sql.Token;
 import io.pgguard.sql.TokenType;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -121,6 +122,57 @@ final class Routines {
                 a.context.defined(Context.callKey(to), body);
             }
         }
+    }
+
+    /**
+     * Functions that run SQL text given as an argument (extensions' included): {@code dblink_exec('DELETE FROM t')}
+     * runs the DELETE, in this database or another, and {@code query_to_xml} and {@code ts_stat} run their query.
+     */
+    private static final java.util.Set<String> RUN_SQL_TEXT = java.util.Set.of("dblink", "dblink_exec",
+            "dblink_send_query", "dblink_open", "query_to_xml", "query_to_xmlschema", "query_to_xml_and_xmlschema",
+            "ts_stat", "crosstab", "connectby");
+
+    /**
+     * The SQL text a statement hands to a function that runs it: a literal is classified as the statements it
+     * holds; text computed at run time (a parameter, a column, a concatenation) cannot be checked.
+     */
+    static void sqlTextArguments(Analysis a) {
+        SqlStatement st = a.statement;
+        for (int k = 0; k + 1 < st.size(); k++) {
+            if (!st.is(k, TokenType.WORD) || !st.is(k + 1, TokenType.LPAREN) || st.is(k - 1, TokenType.CAST)
+                    || !RUN_SQL_TEXT.contains(Cursor.key(st.text(k)))) {
+                continue;
+            }
+            Cursor args = new Cursor(st, k + 2, new Cursor(st, k + 1, st.size()).closing(k + 1));
+            boolean sql = false;
+            boolean computed = false;
+            while (!args.atEnd()) {
+                int end = args.nextTopLevel(args.i, TokenType.COMMA);
+                if (end == args.i + 1 && isString(st, args.i)) {
+                    String text = ProceduralRules.unquote(st, st.token(args.i));
+                    List<SqlStatement> inner = Lexer.split(text);
+                    if (!inner.isEmpty() && Classifier.isCommand(new Cursor(inner.get(0)))) {
+                        sql = true;
+                        for (SqlStatement statement : inner) {
+                            a.fold(a.classifier.nested(a, statement), false);
+                        }
+                    }
+                } else if (end > args.i && !isConstant(st, args.i, end)) {
+                    computed = true;
+                }
+                args.i = end + 1;
+            }
+            if (!sql && computed) {
+                a.find(ProceduralRules.DYNAMIC_SQL, Cursor.key(st.text(k)) + "() runs SQL text computed at run "
+                        + "time, which cannot be checked before it runs");
+            }
+        }
+    }
+
+    /** Whether tokens [from, to) are a literal, a boolean or a number: not SQL text computed at run time. */
+    private static boolean isConstant(SqlStatement st, int from, int to) {
+        return to == from + 1 && (st.is(from, TokenType.NUMBER) || st.isWord(from, "TRUE")
+                || st.isWord(from, "FALSE") || st.isWord(from, "NULL"));
     }
 
     /** Every call in the statement of a routine or prepared statement known not to be safe: it does what it runs. */

@@ -58,6 +58,12 @@ class HiddenDataChangeTest {
         "DO $$BEGIN EXECUTE 'DELETE ' || 'FROM t'; END$$ => destructive unbounded-delete",
         "DO $$DECLARE r record; BEGIN FOR r IN DELETE FROM t RETURNING * LOOP NULL; END LOOP; END$$ => destructive unbounded-delete",
         "DO $$BEGIN DELETE FROM t WHERE id = 1; END$$ => safe",
+        "SELECT dblink_exec('dbname=app', 'DELETE FROM t') => destructive unbounded-delete",
+        "SELECT * FROM dblink('prod', $q$UPDATE t SET a = 0 RETURNING id$q$) AS x(id int) => destructive unbounded-update",
+        "SELECT dblink_exec(?, ?) => unknown dynamic-sql",
+        "SELECT query_to_xml('WITH d AS (DELETE FROM t RETURNING id) SELECT * FROM d', true, false, '') => destructive unbounded-delete",
+        "SELECT query_to_xml('SELECT * FROM t', true, false, '') => safe",
+        "SELECT * FROM dblink('prod', 'SELECT id FROM t') AS x(id int) => safe",
     })
     void aDataChangeIsFoundWhereverItStands(String sql, String expected) {
         assertEquals(expected, verdict(new Classifier(17).classify(sql)), sql);
