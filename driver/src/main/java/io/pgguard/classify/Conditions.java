@@ -76,9 +76,16 @@ final class Conditions {
         final Set<String> target = new HashSet<>(4);
         final Set<String> mirrors = new HashSet<>(4);
         final Set<String> others = new HashSet<>(4);
+        /** CTEs of the statement that read a whole table, by name: joining one joins that table. */
+        private final java.util.Map<String, String> cteTables;
 
         Scope(String relation) {
+            this(relation, java.util.Map.of());
+        }
+
+        Scope(String relation, java.util.Map<String, String> cteTables) {
             this.relation = relation;
+            this.cteTables = cteTables;
             if (relation != null) {
                 target.add(Cursor.key(relation));
             }
@@ -95,6 +102,10 @@ final class Conditions {
             String as = alias != null ? Cursor.key(alias) : name == null ? null : Cursor.key(name);
             if (as == null) {
                 return;
+            }
+            String cte = name == null || Cursor.qualifierKey(name).length() > 0 ? null : cteTables.get(Cursor.key(name));
+            if (cte != null) {
+                name = cte;
             }
             if (unrestricted && name != null && relation != null && Cursor.key(name).equals(Cursor.key(relation))) {
                 mirrors.add(as);
@@ -207,6 +218,9 @@ final class Conditions {
 
     /** A predicate with no top-level AND, OR or NOT: a comparison, a test, a function call, a subquery. */
     private static Bound atom(SqlStatement st, int from, int to, Scope scope, Evaluation ev) {
+        if (st.isWord(from, "EXISTS") && existsSelf(st, from + 1, to, scope, ev)) {
+            return Bound.TRUE;
+        }
         References refs = new References(scope);
         refs.scan(st, from, to, false, Set.of(), 0);
         if (refs.row) {
@@ -265,6 +279,9 @@ final class Conditions {
                 k += 3;
             } else if (st.isWord(k, "IN") && op < 0 && st.is(k + 1, TokenType.LPAREN)) {
                 return inUnrestrictedSelf(st, from, k, to, scope);
+            } else if (op >= 0 && k == op + 1 && st.text(op).equals("=") && (st.isWord(k, "ANY") || st.isWord(k, "SOME"))
+                    && st.is(k + 1, TokenType.LPAREN)) {
+                return inUnrestrictedSelf(st, from, k, to, scope);
             } else if (st.is(k, TokenType.LPAREN)) {
                 return false;
             }
@@ -290,15 +307,45 @@ final class Conditions {
         return left != null && left.equals(right);
     }
 
+    /**
+     * {@code EXISTS (SELECT ... FROM target AS t2 WHERE t2.id = t.id)}: the target correlated with itself on its
+     * own columns, which holds for every row.
+     */
+    private static boolean existsSelf(SqlStatement st, int open, int to, Scope scope, Evaluation ev) {
+        if (!st.is(open, TokenType.LPAREN) || new Cursor(st, open, to).closing(open) != to - 1
+                || !st.isWord(open + 1, "SELECT") || scope.relation == null) {
+            return false;
+        }
+        Cursor c = new Cursor(st, open + 1, to - 1);
+        int fromWord = c.findTopLevelWord(c.i, "FROM");
+        int where = c.findTopLevelWord(c.i, "WHERE");
+        if (fromWord < 0 || where < fromWord) {
+            return false;
+        }
+        Cursor rel = new Cursor(st, fromWord + 1, where);
+        rel.word("ONLY");
+        String name = rel.name();
+        String alias = FromList.alias(rel);
+        if (name == null || alias == null || !rel.atEnd() || !Cursor.key(name).equals(Cursor.key(scope.relation))
+                || scope.target.contains(Cursor.key(alias))) {
+            return false;
+        }
+        Scope self = new Scope(scope.relation);
+        self.target.addAll(scope.target);
+        self.mirrors.add(Cursor.key(alias));
+        return bound(st, where + 1, to - 1, self, ev) == Bound.TRUE;
+    }
+
     /** {@code col IN (SELECT col FROM target)} with nothing restricting the subquery. */
     private static boolean inUnrestrictedSelf(SqlStatement st, int from, int in, int to, Scope scope) {
         int open = in + 1;
+        int left = st.isWord(in, "IN") ? in - from : in - 1 - from;
         Cursor c = new Cursor(st, open + 1, to);
         if (new Cursor(st, open, to).closing(open) != to - 1 || !c.word("SELECT")) {
             return false;
         }
         int fromWord = c.findTopLevelWord(c.i, "FROM");
-        if (fromWord < 0 || fromWord - c.i != in - from || !sameTokens(st, from, c.i, in - from)) {
+        if (fromWord < 0 || fromWord - c.i != left || !sameTokens(st, from, c.i, left)) {
             return false;
         }
         Cursor rel = new Cursor(st, fromWord + 1, to - 1);
@@ -409,11 +456,11 @@ final class Conditions {
         Set<String> names = new HashSet<>(outer);
         FromList.read(st, fromWord + 1, fromItemsEnd(st, fromWord + 1, to),
                 (name, alias, unrestricted) -> {
-                    if (name != null) {
-                        names.add(Cursor.key(name));
-                    }
+                    // An alias hides the relation's own name, as in the server.
                     if (alias != null) {
                         names.add(Cursor.key(alias));
+                    } else if (name != null) {
+                        names.add(Cursor.key(name));
                     }
                 });
         return names;

@@ -38,6 +38,11 @@ public final class Context {
     private final Map<String, Classification> routines = new HashMap<>();
     /** The routines this context defined or dropped (null: dropped), for a connection to remember. */
     private final Map<String, Classification> routineChanges = new HashMap<>();
+    /**
+     * While a WITH's main statement is classified: its CTEs that read a whole table, by CTE name, with that table
+     * (a join with one is a self-join).
+     */
+    Map<String, String> cteTables = Map.of();
     boolean lockTimeout;
     boolean statementTimeout;
     boolean inTransaction;

@@ -167,7 +167,7 @@ final class DataRules {
 
     /** The target's name and alias, read after its name; the cursor moves past the alias. */
     private static Conditions.Scope target(Analysis a, Cursor c) {
-        Conditions.Scope scope = new Conditions.Scope(a.table);
+        Conditions.Scope scope = new Conditions.Scope(a.table, a.context.cteTables);
         if (c.peek(TokenType.OPERATOR) && c.st.text(c.i).equals("*")) {
             c.i++;
         }
@@ -322,8 +322,9 @@ final class DataRules {
     static void with(Analysis a, Cursor c, Classifier classifier) {
         c.word("RECURSIVE");
         Classification strictest = null;
+        java.util.Map<String, String> wholeTables = new java.util.HashMap<>(2);
         while (!c.atEnd()) {
-            c.name();
+            String name = c.name();
             c.skipGroup();
             c.word("AS");
             c.word("NOT");
@@ -332,6 +333,10 @@ final class DataRules {
                 break;
             }
             int close = c.closing(c.i);
+            String whole = FromList.unrestrictedSource(c.st, c.i + 1, close);
+            if (name != null && whole != null) {
+                wholeTables.put(Cursor.key(name), whole);
+            }
             Classification cte = classifier.nested(a, sub(c.st, c.i + 1, close));
             a.fold(cte, false);
             if (strictest == null || cte.risk().compareTo(strictest.risk()) > 0) {
@@ -342,7 +347,19 @@ final class DataRules {
                 break;
             }
         }
-        Classification main = c.atEnd() ? null : classifier.nested(a, sub(c.st, c.i, c.end));
+        // A CTE that reads a whole table stands for that table where the main statement joins it.
+        java.util.Map<String, String> outer = a.context.cteTables;
+        if (!wholeTables.isEmpty()) {
+            java.util.Map<String, String> inner = new java.util.HashMap<>(outer);
+            inner.putAll(wholeTables);
+            a.context.cteTables = inner;
+        }
+        Classification main;
+        try {
+            main = c.atEnd() ? null : classifier.nested(a, sub(c.st, c.i, c.end));
+        } finally {
+            a.context.cteTables = outer;
+        }
         if (main != null) {
             a.fold(main, false);
         }

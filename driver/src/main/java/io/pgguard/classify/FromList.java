@@ -92,7 +92,7 @@ final class FromList {
      * The one relation a subquery [from, to) reads whole ({@code SELECT ... FROM t}, with no WHERE, join, LIMIT
      * or set operation of its own), or null.
      */
-    private static String unrestrictedSource(SqlStatement st, int from, int to) {
+    static String unrestrictedSource(SqlStatement st, int from, int to) {
         Cursor c = new Cursor(st, from, to);
         if (!c.word("SELECT")) {
             return null;
