@@ -112,7 +112,7 @@ final class ConnectionGuard extends Guard.Session {
      */
     void ran(Verdict v) {
         if (!v.routines().isEmpty()) {
-            learn(v.routines());
+            learn(v.routines(), false);
         }
         if (v.endsTransaction() || autoCommit) {
             return;
@@ -129,17 +129,27 @@ final class ConnectionGuard extends Guard.Session {
      * Remembers the routines a statement that ran defined or dropped. A routine's definition outlives its
      * transaction only if it commits; remembering it longer only makes the guard stricter.
      */
-    private synchronized void learn(Map<String, Classification> changes) {
+    private synchronized void learn(Map<String, Classification> changes, boolean onlyStricter) {
         Map<String, Classification> next = routines == null ? new HashMap<>() : new HashMap<>(routines);
         changes.forEach((key, body) -> {
-            if (body == null || body.risk() == Risk.SAFE) {
-                next.remove(key);
-            } else {
+            if (body != null && body.risk() != Risk.SAFE) {
                 next.put(key, body);
+            } else if (!onlyStricter) {
+                next.remove(key);
             }
         });
         routines = next.isEmpty() ? null : Map.copyOf(next);
         routineDefinitions++;
+    }
+
+    /**
+     * A string was added to a batch: the routines it defines count from now on, for the strings added after it
+     * and before the batch runs. What it drops or makes safe counts only once it has run (this only adds).
+     */
+    void batched(Verdict v) {
+        if (v != null && !v.routines().isEmpty()) {
+            learn(v.routines(), true);
+        }
     }
 
     int routineDefinitions() {

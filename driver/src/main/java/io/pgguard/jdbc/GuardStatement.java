@@ -160,7 +160,7 @@ public class GuardStatement<S extends Statement> implements Statement {
 
     @Override
     public void addBatch(String sql) throws SQLException {
-        guard.check(sql);
+        guard.batched(guard.check(sql));
         delegate.addBatch(sql);
     }
 
