@@ -67,8 +67,8 @@ public final class GuardDatabaseMetaData implements DatabaseMetaData {
     }
 
     @Override
-    public boolean deletesAreDetected(int intValue) throws SQLException {
-        return delegate.deletesAreDetected(intValue);
+    public boolean deletesAreDetected(int type) throws SQLException {
+        return delegate.deletesAreDetected(type);
     }
 
     @Override
@@ -82,13 +82,19 @@ public final class GuardDatabaseMetaData implements DatabaseMetaData {
     }
 
     @Override
-    public ResultSet getAttributes(String string, String string1, String string2, String string3) throws SQLException {
-        return GuardResultSet.wrap(delegate.getAttributes(string, string1, string2, string3), null, connection, connection.guard());
+    public ResultSet getAttributes(String catalog, String schemaPattern, String typeNamePattern,
+            String attributeNamePattern)
+            throws SQLException {
+        return GuardResultSet.wrap(delegate.getAttributes(
+                catalog, schemaPattern, typeNamePattern, attributeNamePattern),
+                null, connection, connection.guard());
     }
 
     @Override
-    public ResultSet getBestRowIdentifier(String string, String string1, String string2, int intValue, boolean booleanValue) throws SQLException {
-        return GuardResultSet.wrap(delegate.getBestRowIdentifier(string, string1, string2, intValue, booleanValue), null, connection, connection.guard());
+    public ResultSet getBestRowIdentifier(String catalog, String schema, String table, int scope, boolean nullable)
+            throws SQLException {
+        return GuardResultSet.wrap(delegate.getBestRowIdentifier(catalog, schema, table, scope, nullable),
+                null, connection, connection.guard());
     }
 
     @Override
@@ -112,18 +118,26 @@ public final class GuardDatabaseMetaData implements DatabaseMetaData {
     }
 
     @Override
-    public ResultSet getColumnPrivileges(String string, String string1, String string2, String string3) throws SQLException {
-        return GuardResultSet.wrap(delegate.getColumnPrivileges(string, string1, string2, string3), null, connection, connection.guard());
+    public ResultSet getColumnPrivileges(String catalog, String schema, String table, String columnNamePattern)
+            throws SQLException {
+        return GuardResultSet.wrap(delegate.getColumnPrivileges(catalog, schema, table, columnNamePattern),
+                null, connection, connection.guard());
     }
 
     @Override
-    public ResultSet getColumns(String string, String string1, String string2, String string3) throws SQLException {
-        return GuardResultSet.wrap(delegate.getColumns(string, string1, string2, string3), null, connection, connection.guard());
+    public ResultSet getColumns(String catalog, String schemaPattern, String tableNamePattern, String columnNamePattern)
+            throws SQLException {
+        return GuardResultSet.wrap(delegate.getColumns(catalog, schemaPattern, tableNamePattern, columnNamePattern),
+                null, connection, connection.guard());
     }
 
     @Override
-    public ResultSet getCrossReference(String string, String string1, String string2, String string3, String string4, String string5) throws SQLException {
-        return GuardResultSet.wrap(delegate.getCrossReference(string, string1, string2, string3, string4, string5), null, connection, connection.guard());
+    public ResultSet getCrossReference(String parentCatalog, String parentSchema, String parentTable,
+            String foreignCatalog, String foreignSchema, String foreignTable)
+            throws SQLException {
+        return GuardResultSet.wrap(delegate.getCrossReference(
+                parentCatalog, parentSchema, parentTable, foreignCatalog, foreignSchema, foreignTable),
+                null, connection, connection.guard());
     }
 
     @Override
@@ -172,8 +186,9 @@ public final class GuardDatabaseMetaData implements DatabaseMetaData {
     }
 
     @Override
-    public ResultSet getExportedKeys(String string, String string1, String string2) throws SQLException {
-        return GuardResultSet.wrap(delegate.getExportedKeys(string, string1, string2), null, connection, connection.guard());
+    public ResultSet getExportedKeys(String catalog, String schema, String table) throws SQLException {
+        return GuardResultSet.wrap(delegate.getExportedKeys(catalog, schema, table),
+                null, connection, connection.guard());
     }
 
     @Override
@@ -182,13 +197,19 @@ public final class GuardDatabaseMetaData implements DatabaseMetaData {
     }
 
     @Override
-    public ResultSet getFunctionColumns(String string, String string1, String string2, String string3) throws SQLException {
-        return GuardResultSet.wrap(delegate.getFunctionColumns(string, string1, string2, string3), null, connection, connection.guard());
+    public ResultSet getFunctionColumns(String catalog, String schemaPattern, String functionNamePattern,
+            String columnNamePattern)
+            throws SQLException {
+        return GuardResultSet.wrap(delegate.getFunctionColumns(
+                catalog, schemaPattern, functionNamePattern, columnNamePattern),
+                null, connection, connection.guard());
     }
 
     @Override
-    public ResultSet getFunctions(String string, String string1, String string2) throws SQLException {
-        return GuardResultSet.wrap(delegate.getFunctions(string, string1, string2), null, connection, connection.guard());
+    public ResultSet getFunctions(String catalog, String schemaPattern, String functionNamePattern)
+            throws SQLException {
+        return GuardResultSet.wrap(delegate.getFunctions(catalog, schemaPattern, functionNamePattern),
+                null, connection, connection.guard());
     }
 
     @Override
@@ -197,13 +218,16 @@ public final class GuardDatabaseMetaData implements DatabaseMetaData {
     }
 
     @Override
-    public ResultSet getImportedKeys(String string, String string1, String string2) throws SQLException {
-        return GuardResultSet.wrap(delegate.getImportedKeys(string, string1, string2), null, connection, connection.guard());
+    public ResultSet getImportedKeys(String catalog, String schema, String table) throws SQLException {
+        return GuardResultSet.wrap(delegate.getImportedKeys(catalog, schema, table),
+                null, connection, connection.guard());
     }
 
     @Override
-    public ResultSet getIndexInfo(String string, String string1, String string2, boolean booleanValue, boolean booleanValue4) throws SQLException {
-        return GuardResultSet.wrap(delegate.getIndexInfo(string, string1, string2, booleanValue, booleanValue4), null, connection, connection.guard());
+    public ResultSet getIndexInfo(String catalog, String schema, String table, boolean unique, boolean approximate)
+            throws SQLException {
+        return GuardResultSet.wrap(delegate.getIndexInfo(catalog, schema, table, unique, approximate),
+                null, connection, connection.guard());
     }
 
     @Override
@@ -327,13 +351,18 @@ public final class GuardDatabaseMetaData implements DatabaseMetaData {
     }
 
     @Override
-    public ResultSet getPrimaryKeys(String string, String string1, String string2) throws SQLException {
-        return GuardResultSet.wrap(delegate.getPrimaryKeys(string, string1, string2), null, connection, connection.guard());
+    public ResultSet getPrimaryKeys(String catalog, String schema, String table) throws SQLException {
+        return GuardResultSet.wrap(delegate.getPrimaryKeys(catalog, schema, table),
+                null, connection, connection.guard());
     }
 
     @Override
-    public ResultSet getProcedureColumns(String string, String string1, String string2, String string3) throws SQLException {
-        return GuardResultSet.wrap(delegate.getProcedureColumns(string, string1, string2, string3), null, connection, connection.guard());
+    public ResultSet getProcedureColumns(String catalog, String schemaPattern, String procedureNamePattern,
+            String columnNamePattern)
+            throws SQLException {
+        return GuardResultSet.wrap(delegate.getProcedureColumns(
+                catalog, schemaPattern, procedureNamePattern, columnNamePattern),
+                null, connection, connection.guard());
     }
 
     @Override
@@ -342,13 +371,19 @@ public final class GuardDatabaseMetaData implements DatabaseMetaData {
     }
 
     @Override
-    public ResultSet getProcedures(String string, String string1, String string2) throws SQLException {
-        return GuardResultSet.wrap(delegate.getProcedures(string, string1, string2), null, connection, connection.guard());
+    public ResultSet getProcedures(String catalog, String schemaPattern, String procedureNamePattern)
+            throws SQLException {
+        return GuardResultSet.wrap(delegate.getProcedures(catalog, schemaPattern, procedureNamePattern),
+                null, connection, connection.guard());
     }
 
     @Override
-    public ResultSet getPseudoColumns(String string, String string1, String string2, String string3) throws SQLException {
-        return GuardResultSet.wrap(delegate.getPseudoColumns(string, string1, string2, string3), null, connection, connection.guard());
+    public ResultSet getPseudoColumns(String catalog, String schemaPattern, String tableNamePattern,
+            String columnNamePattern)
+            throws SQLException {
+        return GuardResultSet.wrap(delegate.getPseudoColumns(
+                catalog, schemaPattern, tableNamePattern, columnNamePattern),
+                null, connection, connection.guard());
     }
 
     @Override
@@ -382,8 +417,8 @@ public final class GuardDatabaseMetaData implements DatabaseMetaData {
     }
 
     @Override
-    public ResultSet getSchemas(String string, String string1) throws SQLException {
-        return GuardResultSet.wrap(delegate.getSchemas(string, string1), null, connection, connection.guard());
+    public ResultSet getSchemas(String catalog, String schemaPattern) throws SQLException {
+        return GuardResultSet.wrap(delegate.getSchemas(catalog, schemaPattern), null, connection, connection.guard());
     }
 
     @Override
@@ -397,13 +432,15 @@ public final class GuardDatabaseMetaData implements DatabaseMetaData {
     }
 
     @Override
-    public ResultSet getSuperTables(String string, String string1, String string2) throws SQLException {
-        return GuardResultSet.wrap(delegate.getSuperTables(string, string1, string2), null, connection, connection.guard());
+    public ResultSet getSuperTables(String catalog, String schemaPattern, String tableNamePattern) throws SQLException {
+        return GuardResultSet.wrap(delegate.getSuperTables(catalog, schemaPattern, tableNamePattern),
+                null, connection, connection.guard());
     }
 
     @Override
-    public ResultSet getSuperTypes(String string, String string1, String string2) throws SQLException {
-        return GuardResultSet.wrap(delegate.getSuperTypes(string, string1, string2), null, connection, connection.guard());
+    public ResultSet getSuperTypes(String catalog, String schemaPattern, String typeNamePattern) throws SQLException {
+        return GuardResultSet.wrap(delegate.getSuperTypes(catalog, schemaPattern, typeNamePattern),
+                null, connection, connection.guard());
     }
 
     @Override
@@ -412,8 +449,10 @@ public final class GuardDatabaseMetaData implements DatabaseMetaData {
     }
 
     @Override
-    public ResultSet getTablePrivileges(String string, String string1, String string2) throws SQLException {
-        return GuardResultSet.wrap(delegate.getTablePrivileges(string, string1, string2), null, connection, connection.guard());
+    public ResultSet getTablePrivileges(String catalog, String schemaPattern, String tableNamePattern)
+            throws SQLException {
+        return GuardResultSet.wrap(delegate.getTablePrivileges(catalog, schemaPattern, tableNamePattern),
+                null, connection, connection.guard());
     }
 
     @Override
@@ -422,8 +461,10 @@ public final class GuardDatabaseMetaData implements DatabaseMetaData {
     }
 
     @Override
-    public ResultSet getTables(String string, String string1, String string2, String[] columnNames) throws SQLException {
-        return GuardResultSet.wrap(delegate.getTables(string, string1, string2, columnNames), null, connection, connection.guard());
+    public ResultSet getTables(String catalog, String schemaPattern, String tableNamePattern, String[] types)
+            throws SQLException {
+        return GuardResultSet.wrap(delegate.getTables(catalog, schemaPattern, tableNamePattern, types),
+                null, connection, connection.guard());
     }
 
     @Override
@@ -437,8 +478,10 @@ public final class GuardDatabaseMetaData implements DatabaseMetaData {
     }
 
     @Override
-    public ResultSet getUDTs(String string, String string1, String string2, int[] columnIndexes) throws SQLException {
-        return GuardResultSet.wrap(delegate.getUDTs(string, string1, string2, columnIndexes), null, connection, connection.guard());
+    public ResultSet getUDTs(String catalog, String schemaPattern, String typeNamePattern, int[] types)
+            throws SQLException {
+        return GuardResultSet.wrap(delegate.getUDTs(catalog, schemaPattern, typeNamePattern, types),
+                null, connection, connection.guard());
     }
 
     @Override
@@ -452,13 +495,14 @@ public final class GuardDatabaseMetaData implements DatabaseMetaData {
     }
 
     @Override
-    public ResultSet getVersionColumns(String string, String string1, String string2) throws SQLException {
-        return GuardResultSet.wrap(delegate.getVersionColumns(string, string1, string2), null, connection, connection.guard());
+    public ResultSet getVersionColumns(String catalog, String schema, String table) throws SQLException {
+        return GuardResultSet.wrap(delegate.getVersionColumns(catalog, schema, table),
+                null, connection, connection.guard());
     }
 
     @Override
-    public boolean insertsAreDetected(int intValue) throws SQLException {
-        return delegate.insertsAreDetected(intValue);
+    public boolean insertsAreDetected(int type) throws SQLException {
+        return delegate.insertsAreDetected(type);
     }
 
     @Override
@@ -502,33 +546,33 @@ public final class GuardDatabaseMetaData implements DatabaseMetaData {
     }
 
     @Override
-    public boolean othersDeletesAreVisible(int intValue) throws SQLException {
-        return delegate.othersDeletesAreVisible(intValue);
+    public boolean othersDeletesAreVisible(int type) throws SQLException {
+        return delegate.othersDeletesAreVisible(type);
     }
 
     @Override
-    public boolean othersInsertsAreVisible(int intValue) throws SQLException {
-        return delegate.othersInsertsAreVisible(intValue);
+    public boolean othersInsertsAreVisible(int type) throws SQLException {
+        return delegate.othersInsertsAreVisible(type);
     }
 
     @Override
-    public boolean othersUpdatesAreVisible(int intValue) throws SQLException {
-        return delegate.othersUpdatesAreVisible(intValue);
+    public boolean othersUpdatesAreVisible(int type) throws SQLException {
+        return delegate.othersUpdatesAreVisible(type);
     }
 
     @Override
-    public boolean ownDeletesAreVisible(int intValue) throws SQLException {
-        return delegate.ownDeletesAreVisible(intValue);
+    public boolean ownDeletesAreVisible(int type) throws SQLException {
+        return delegate.ownDeletesAreVisible(type);
     }
 
     @Override
-    public boolean ownInsertsAreVisible(int intValue) throws SQLException {
-        return delegate.ownInsertsAreVisible(intValue);
+    public boolean ownInsertsAreVisible(int type) throws SQLException {
+        return delegate.ownInsertsAreVisible(type);
     }
 
     @Override
-    public boolean ownUpdatesAreVisible(int intValue) throws SQLException {
-        return delegate.ownUpdatesAreVisible(intValue);
+    public boolean ownUpdatesAreVisible(int type) throws SQLException {
+        return delegate.ownUpdatesAreVisible(type);
     }
 
     @Override
@@ -627,8 +671,8 @@ public final class GuardDatabaseMetaData implements DatabaseMetaData {
     }
 
     @Override
-    public boolean supportsConvert(int intValue, int intValue1) throws SQLException {
-        return delegate.supportsConvert(intValue, intValue1);
+    public boolean supportsConvert(int fromType, int toType) throws SQLException {
+        return delegate.supportsConvert(fromType, toType);
     }
 
     @Override
@@ -792,18 +836,18 @@ public final class GuardDatabaseMetaData implements DatabaseMetaData {
     }
 
     @Override
-    public boolean supportsResultSetConcurrency(int intValue, int intValue1) throws SQLException {
-        return delegate.supportsResultSetConcurrency(intValue, intValue1);
+    public boolean supportsResultSetConcurrency(int type, int concurrency) throws SQLException {
+        return delegate.supportsResultSetConcurrency(type, concurrency);
     }
 
     @Override
-    public boolean supportsResultSetHoldability(int intValue) throws SQLException {
-        return delegate.supportsResultSetHoldability(intValue);
+    public boolean supportsResultSetHoldability(int holdability) throws SQLException {
+        return delegate.supportsResultSetHoldability(holdability);
     }
 
     @Override
-    public boolean supportsResultSetType(int intValue) throws SQLException {
-        return delegate.supportsResultSetType(intValue);
+    public boolean supportsResultSetType(int type) throws SQLException {
+        return delegate.supportsResultSetType(type);
     }
 
     @Override
@@ -887,8 +931,8 @@ public final class GuardDatabaseMetaData implements DatabaseMetaData {
     }
 
     @Override
-    public boolean supportsTransactionIsolationLevel(int intValue) throws SQLException {
-        return delegate.supportsTransactionIsolationLevel(intValue);
+    public boolean supportsTransactionIsolationLevel(int level) throws SQLException {
+        return delegate.supportsTransactionIsolationLevel(level);
     }
 
     @Override
@@ -907,8 +951,8 @@ public final class GuardDatabaseMetaData implements DatabaseMetaData {
     }
 
     @Override
-    public boolean updatesAreDetected(int intValue) throws SQLException {
-        return delegate.updatesAreDetected(intValue);
+    public boolean updatesAreDetected(int type) throws SQLException {
+        return delegate.updatesAreDetected(type);
     }
 
     @Override
