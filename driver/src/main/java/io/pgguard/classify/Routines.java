@@ -143,6 +143,8 @@ final class Routines {
                     || !RUN_SQL_TEXT.contains(Cursor.key(st.text(k)))) {
                 continue;
             }
+            // The verdict depends on the text of the literals: statements of one template do not share it.
+            a.readsLiterals = true;
             Cursor args = new Cursor(st, k + 2, new Cursor(st, k + 1, st.size()).closing(k + 1));
             boolean sql = false;
             boolean computed = false;

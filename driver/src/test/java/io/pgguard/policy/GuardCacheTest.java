@@ -42,6 +42,10 @@ class GuardCacheTest {
         assertEquals(Action.BLOCK, g.check("DO $$ BEGIN DELETE FROM orders; END $$").action());
         assertEquals(Action.WARN, g.check("/* pgguard:allow truncate reason=\"a\" */ TRUNCATE orders").action());
         assertEquals(Action.BLOCK, g.check("/* pgguard:allow truncate */ TRUNCATE orders").action());
+        assertEquals(Action.ALLOW, g.check("SELECT dblink_exec('c', 'SELECT 1')").action());
+        assertEquals(Action.BLOCK, g.check("SELECT dblink_exec('c', 'DELETE FROM orders')").action());
+        assertEquals(Action.ALLOW, g.check("MERGE INTO orders USING u ON 1 = 0 WHEN MATCHED THEN DELETE").action());
+        assertEquals(Action.BLOCK, g.check("MERGE INTO orders USING u ON 1 = 1 WHEN MATCHED THEN DELETE").action());
     }
 
     @Test
