@@ -206,7 +206,7 @@ final class Conditions {
         if (from >= to) {
             return Bound.CONSTANT;
         }
-        if (st.isWord(from, "NOT") && !st.isWord(from + 1, "EXISTS")) {
+        if (st.isWord(from, "NOT")) {
             return term(st, from + 1, to, scope, ev, nesting).not();
         }
         if (st.is(from, TokenType.LPAREN) && new Cursor(st, from, to).closing(from) == to - 1
