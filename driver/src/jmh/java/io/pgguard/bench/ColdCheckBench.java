@@ -5,6 +5,7 @@ import io.pgguard.policy.Guard;
 import io.pgguard.policy.Policy;
 import io.pgguard.policy.Target;
 import io.pgguard.policy.Verdict;
+import io.pgguard.policy.VerdictCache;
 
 import java.util.concurrent.TimeUnit;
 
@@ -59,7 +60,7 @@ public class ColdCheckBench {
         public int evictPages;
 
         final Guard guard = new Guard(new Classifier(17), Target.production("bench"), Policy.defaults());
-        final Guard.Session session = new Guard.Session(guard);
+        final VerdictCache.Memo session = new VerdictCache.Memo(guard);
         long[] buffer;
         long[] pages;
         long sequence = 1_000_000_000_000L;

@@ -1,6 +1,5 @@
 package io.pgguard.classify;
 
-import io.pgguard.sql.Lexer;
 import io.pgguard.sql.SqlStatement;
 import io.pgguard.sql.TokenType;
 
@@ -36,17 +35,6 @@ public final class Classifier {
         return pgMajor;
     }
 
-    /** Splits and classifies an application's statement string; each statement stands alone. */
-    public List<Classification> classify(String sql) {
-        List<SqlStatement> statements = Lexer.split(sql);
-        Context context = statements.size() > 1 ? Context.oneString() : Context.statements();
-        List<Classification> out = new ArrayList<>(statements.size());
-        for (SqlStatement st : statements) {
-            out.add(classify(st, context));
-        }
-        return out;
-    }
-
     /**
      * Classifies the statements of one migration file in order, each seeing what the earlier ones did; then drops
      * findings that a later statement of the file makes moot (an explicit identity insert followed by setval).
@@ -57,14 +45,7 @@ public final class Classifier {
         for (SqlStatement st : statements) {
             out.add(classify(st, context));
         }
-        boolean setvalLater = false;
-        for (int i = out.size() - 1; i >= 0; i--) {
-            Classification c = out.get(i);
-            if (setvalLater && c.hasRule(DataRules.EXPLICIT_IDENTITY_INSERT.id())) {
-                out.set(i, c.without(java.util.Set.of(DataRules.EXPLICIT_IDENTITY_INSERT.id())));
-            }
-            setvalLater |= callsSetval(c.statement());
-        }
+        DataRules.dropMootIdentityInserts(out);
         return out;
     }
 
@@ -82,12 +63,12 @@ public final class Classifier {
         Analysis a = new Analysis(statement, context, this, depth);
         if (!statement.readable()) {
             a.kind = statement.is(0, TokenType.WORD) ? statement.text(0).toUpperCase(Locale.ROOT) : "UNKNOWN";
-            a.find(ProceduralRules.UNREADABLE_SQL, statement.error().message() + " at line "
+            ProceduralRules.unreadable(a, statement.error().message() + " at line "
                     + statement.error().line() + ", column " + statement.error().column());
             return a.build();
         }
         if (depth > MAX_NESTING) {
-            a.find(ProceduralRules.UNREADABLE_SQL, "statements nested more than " + MAX_NESTING + " deep");
+            ProceduralRules.unreadable(a, "statements nested more than " + MAX_NESTING + " deep");
             return a.build();
         }
         try {
@@ -105,7 +86,7 @@ public final class Classifier {
             DataRules.checkMixed(a);
         } catch (RuntimeException | StackOverflowError e) {
             // Fail closed: whatever could not be analysed is unknown, never safe.
-            a.find(ProceduralRules.UNREADABLE_SQL, "statement could not be analysed: " + e.getClass().getSimpleName());
+            ProceduralRules.unreadable(a, "statement could not be analysed: " + e.getClass().getSimpleName());
         }
         return a.build();
     }
@@ -122,7 +103,7 @@ public final class Classifier {
         }
         if (!c.peek(TokenType.WORD)) {
             a.kind = "UNKNOWN";
-            a.find(ProceduralRules.UNRECOGNIZED_STATEMENT);
+            ProceduralRules.unrecognized(a, null);
             return;
         }
         String command = c.st.text(c.i).toUpperCase(Locale.ROOT);
@@ -213,7 +194,7 @@ public final class Classifier {
                     a.kind = command;
                 } else {
                     a.kind = "UNKNOWN";
-                    a.find(ProceduralRules.UNRECOGNIZED_STATEMENT, "Unrecognised command " + shorten(command));
+                    ProceduralRules.unrecognized(a, "Unrecognised command " + shorten(command));
                 }
             }
         }
@@ -238,14 +219,6 @@ public final class Classifier {
         };
     }
 
-    private static boolean callsSetval(SqlStatement st) {
-        for (int i = 0; i + 1 < st.size(); i++) {
-            if (st.isWord(i, "SETVAL") && st.is(i + 1, TokenType.LPAREN)) {
-                return true;
-            }
-        }
-        return false;
-    }
 
     private static String shorten(String s) {
         return s.length() <= 30 ? s : s.substring(0, 27) + "...";

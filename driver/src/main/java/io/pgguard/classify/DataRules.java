@@ -380,6 +380,30 @@ final class DataRules {
                 null);
     }
 
+    /**
+     * Takes {@code explicit-identity-insert} off the inserts of a file that a later statement of the same file
+     * makes moot by moving the sequence past them ({@code setval}).
+     */
+    static void dropMootIdentityInserts(List<Classification> file) {
+        boolean setvalLater = false;
+        for (int i = file.size() - 1; i >= 0; i--) {
+            Classification c = file.get(i);
+            if (setvalLater && c.hasRule(EXPLICIT_IDENTITY_INSERT.id())) {
+                file.set(i, c.without(java.util.Set.of(EXPLICIT_IDENTITY_INSERT.id())));
+            }
+            setvalLater |= callsSetval(c.statement());
+        }
+    }
+
+    private static boolean callsSetval(SqlStatement st) {
+        for (int i = 0; i + 1 < st.size(); i++) {
+            if (st.isWord(i, "SETVAL") && st.is(i + 1, TokenType.LPAREN)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** In a migration, a statement mixing schema and data changes on existing tables in one file. */
     static void checkMixed(Analysis a) {
         if (!a.context.isMigration()) {

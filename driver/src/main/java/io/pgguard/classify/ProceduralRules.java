@@ -32,6 +32,25 @@ final class ProceduralRules {
     private ProceduralRules() {
     }
 
+    /** The statement could not be read or analysed: unknown, so that it fails closed. */
+    static void unreadable(Analysis a, String why) {
+        a.find(UNREADABLE_SQL, why);
+    }
+
+    /** The statement is no PostgreSQL command pgguard knows; {@code why} may be null for the rule's message. */
+    static void unrecognized(Analysis a, String why) {
+        if (why == null) {
+            a.find(UNRECOGNIZED_STATEMENT);
+        } else {
+            a.find(UNRECOGNIZED_STATEMENT, why);
+        }
+    }
+
+    /** What a statement runs cannot be read before it runs (computed SQL, a body in another language). */
+    static void dynamic(Analysis a, String why) {
+        a.find(DYNAMIC_SQL, why);
+    }
+
     /** DO [LANGUAGE l] body [LANGUAGE l]; the cursor stands after DO. */
     static void doBlock(Analysis a, Cursor c, Classifier classifier) {
         a.kind = "DO";

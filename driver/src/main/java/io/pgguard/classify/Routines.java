@@ -70,7 +70,7 @@ final class Routines {
                 case "c", "internal" -> {
                     // Compiled code an extension installs: judged by the call as written.
                 }
-                default -> routine.find(ProceduralRules.DYNAMIC_SQL, "the body of " + name + " is in language "
+                default -> ProceduralRules.dynamic(routine, "the body of " + name + " is in language "
                         + lang + ", which pgguard cannot read");
             }
         }
@@ -165,7 +165,7 @@ final class Routines {
                 args.i = end + 1;
             }
             if (!sql && computed) {
-                a.find(ProceduralRules.DYNAMIC_SQL, Cursor.key(st.text(k)) + "() runs SQL text computed at run "
+                ProceduralRules.dynamic(a, Cursor.key(st.text(k)) + "() runs SQL text computed at run "
                         + "time, which cannot be checked before it runs");
             }
         }

@@ -3,6 +3,7 @@ package io.pgguard.cli;
 import io.pgguard.classify.Classifier;
 import io.pgguard.classify.Risk;
 import io.pgguard.policy.Action;
+import io.pgguard.policy.Guard;
 import io.pgguard.policy.GuardConfig;
 import io.pgguard.policy.Target;
 
@@ -92,7 +93,7 @@ final class LintCommand {
         if (target.local() && !config.protect().isEmpty()) {
             target = new Target(false, target.description(), "pgguard.protect is set and lint does not connect");
         }
-        Linter linter = new Linter(new Classifier(pgMajor), target, config.policy());
+        Linter linter = new Linter(new Guard(new Classifier(pgMajor), target, config.policy()));
         List<String> files = new ArrayList<>();
         List<LintedStatement> statements = new ArrayList<>();
         List<SourceFile> sources;

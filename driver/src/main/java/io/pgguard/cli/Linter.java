@@ -1,13 +1,11 @@
 package io.pgguard.cli;
 
 import io.pgguard.classify.Classification;
-import io.pgguard.classify.Classifier;
 import io.pgguard.classify.Context;
 import io.pgguard.classify.RuleCatalog;
+import io.pgguard.policy.Decision;
 import io.pgguard.policy.Directive;
-import io.pgguard.policy.Policy;
-import io.pgguard.policy.Target;
-import io.pgguard.sql.Lexer;
+import io.pgguard.policy.Guard;
 import io.pgguard.sql.SqlStatement;
 
 import java.util.ArrayList;
@@ -15,37 +13,36 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Lints migration files in order with one {@link Context}, so later files know the columns earlier ones created;
- * applies {@code pgguard:ignore} suppressions and reports the ones that are unused or have no reason.
+ * Lints migration files in order through the {@link Guard}, with one {@link Context}, so later files know the
+ * columns and routines earlier ones created; applies {@code pgguard:ignore} suppressions and reports the ones that
+ * are unused or have no reason.
  */
 final class Linter {
 
-    private final Classifier classifier;
-    private final Target target;
-    private final Policy policy;
+    private final Guard guard;
     private final Context context = Context.migration();
     final List<Problem> problems = new ArrayList<>();
 
-    Linter(Classifier classifier, Target target, Policy policy) {
-        this.classifier = classifier;
-        this.target = target;
-        this.policy = policy;
+    Linter(Guard guard) {
+        this.guard = guard;
     }
 
     List<LintedStatement> lint(SourceFile file) {
-        List<SqlStatement> statements = Lexer.split(file.text());
-        List<Classification> classified = classifier.classifyFile(statements, context);
-        List<LintedStatement> out = new ArrayList<>(classified.size());
-        for (int i = 0; i < classified.size(); i++) {
-            Classification c = classified.get(i);
-            SqlStatement st = c.statement();
+        List<List<String>> ignoredByStatement = new ArrayList<>();
+        List<Decision> decisions = guard.checkFile(file.text(), context, c -> {
+            List<String> ignored = suppressions(file.name(), c);
+            ignoredByStatement.add(List.copyOf(ignored));
+            return c.without(Set.copyOf(ignored));
+        });
+        List<LintedStatement> out = new ArrayList<>(decisions.size());
+        for (int i = 0; i < decisions.size(); i++) {
+            Decision d = decisions.get(i);
+            SqlStatement st = d.classification().statement();
             if (!st.readable()) {
                 problems.add(new Problem(file.name(), st.error().line(), st.error().column(),
                         st.error().message() + " (statement starting at line " + st.line() + ")", true));
             }
-            List<String> ignored = suppressions(file.name(), c);
-            Classification kept = c.without(Set.copyOf(ignored));
-            out.add(new LintedStatement(file.name(), i, kept, policy.decide(kept, target), List.copyOf(ignored)));
+            out.add(new LintedStatement(file.name(), i, d.classification(), d, ignoredByStatement.get(i)));
         }
         return out;
     }

@@ -26,9 +26,9 @@ import java.util.Map;
 public final class GuardCallableStatement extends GuardPreparedStatement<CallableStatement>
         implements CallableStatement {
 
-    GuardCallableStatement(CallableStatement delegate, GuardConnection connection, ConnectionGuard guard,
+    GuardCallableStatement(CallableStatement delegate, GuardConnection connection, Enforcer enforcer,
                            String sql, Verdict verdict) {
-        super(delegate, connection, guard, sql, verdict);
+        super(delegate, connection, enforcer, sql, verdict);
     }
 
     // Everything below only delegates: CallableStatement adds no way to run other SQL.
@@ -211,32 +211,32 @@ public final class GuardCallableStatement extends GuardPreparedStatement<Callabl
 
     @Override
     public <T> T getObject(String parameterName, Class<T> type) throws SQLException {
-        return GuardResultSet.guardedValue(delegate.getObject(parameterName, type), type, connection, guard);
+        return GuardResultSet.guardedValue(delegate.getObject(parameterName, type), type, connection, enforcer);
     }
 
     @Override
     public Object getObject(String parameterName, Map<String, Class<?>> map) throws SQLException {
-        return GuardResultSet.guardedValue(delegate.getObject(parameterName, map), connection, guard);
+        return GuardResultSet.guardedValue(delegate.getObject(parameterName, map), connection, enforcer);
     }
 
     @Override
     public Object getObject(String parameterName) throws SQLException {
-        return GuardResultSet.guardedValue(delegate.getObject(parameterName), connection, guard);
+        return GuardResultSet.guardedValue(delegate.getObject(parameterName), connection, enforcer);
     }
 
     @Override
     public <T> T getObject(int parameterIndex, Class<T> type) throws SQLException {
-        return GuardResultSet.guardedValue(delegate.getObject(parameterIndex, type), type, connection, guard);
+        return GuardResultSet.guardedValue(delegate.getObject(parameterIndex, type), type, connection, enforcer);
     }
 
     @Override
     public Object getObject(int parameterIndex, Map<String, Class<?>> map) throws SQLException {
-        return GuardResultSet.guardedValue(delegate.getObject(parameterIndex, map), connection, guard);
+        return GuardResultSet.guardedValue(delegate.getObject(parameterIndex, map), connection, enforcer);
     }
 
     @Override
     public Object getObject(int parameterIndex) throws SQLException {
-        return GuardResultSet.guardedValue(delegate.getObject(parameterIndex), connection, guard);
+        return GuardResultSet.guardedValue(delegate.getObject(parameterIndex), connection, enforcer);
     }
 
     @Override

@@ -25,8 +25,8 @@ public final class GuardDataSource implements DataSource {
     /** The settings given to the constructor. */
     private final Map<String, String> settings = new LinkedHashMap<>();
     private final GuardConfig config;
-    /** The guard of each physical connection, keyed weakly by pgjdbc's connection object. */
-    private final Map<Object, ConnectionGuard> guards = Collections.synchronizedMap(new WeakHashMap<>());
+    /** The enforcer of each physical connection, keyed weakly by pgjdbc's connection object. */
+    private final Map<Object, Enforcer> enforcers = Collections.synchronizedMap(new WeakHashMap<>());
 
     /** Guards {@code delegate} with settings from system properties, the environment and pgguard.properties. */
     public GuardDataSource(DataSource delegate) {
@@ -64,12 +64,12 @@ public final class GuardDataSource implements DataSource {
         try {
             Object physical = raw.isWrapperFor(org.postgresql.PGConnection.class)
                     ? raw.unwrap(org.postgresql.PGConnection.class) : raw;
-            ConnectionGuard guard = guards.get(physical);
-            if (guard == null) {
-                guard = decide(raw);
-                guards.put(physical, guard);
+            Enforcer enforcer = enforcers.get(physical);
+            if (enforcer == null) {
+                enforcer = decide(raw);
+                enforcers.put(physical, enforcer);
             }
-            return new GuardConnection(raw, guard);
+            return new GuardConnection(raw, enforcer);
         } catch (SQLException | RuntimeException e) {
             raw.close();
             throw e;
@@ -77,19 +77,19 @@ public final class GuardDataSource implements DataSource {
     }
 
     /**
-     * The guard of a physical connection seen for the first time. The URL pgjdbc reports may lack what the pool
+     * The enforcer of a physical connection seen for the first time. The URL pgjdbc reports may lack what the pool
      * passed as properties (a {@code PGHOST}), so the host pgjdbc actually connected to counts too; {@code
      * pgguard.*} parameters in that URL are settings, ahead of this data source's, as in the driver's URL.
      */
-    private ConnectionGuard decide(Connection raw) throws SQLException {
+    private Enforcer decide(Connection raw) throws SQLException {
         Map<String, String> settings = new LinkedHashMap<>();
         String pgUrl = GuardConfig.settingsFromUrl(raw.getMetaData().getURL(), settings);
         GuardConfig effective = config;
         if (!settings.isEmpty()) {
             this.settings.forEach(settings::putIfAbsent);
-            effective = Guards.config(settings);
+            effective = ConnectionSetup.config(settings);
         }
-        return Guards.forConnection(raw, pgUrl, new Properties(), effective, Locality.connectedHost(raw, pgUrl));
+        return ConnectionSetup.forConnection(raw, pgUrl, new Properties(), effective, Locality.connectedHost(raw, pgUrl));
     }
 
     @Override

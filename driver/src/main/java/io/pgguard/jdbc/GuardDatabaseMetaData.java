@@ -87,14 +87,14 @@ public final class GuardDatabaseMetaData implements DatabaseMetaData {
             throws SQLException {
         return GuardResultSet.wrap(delegate.getAttributes(
                 catalog, schemaPattern, typeNamePattern, attributeNamePattern),
-                null, connection, connection.guard());
+                null, connection, connection.enforcer());
     }
 
     @Override
     public ResultSet getBestRowIdentifier(String catalog, String schema, String table, int scope, boolean nullable)
             throws SQLException {
         return GuardResultSet.wrap(delegate.getBestRowIdentifier(catalog, schema, table, scope, nullable),
-                null, connection, connection.guard());
+                null, connection, connection.enforcer());
     }
 
     @Override
@@ -109,26 +109,26 @@ public final class GuardDatabaseMetaData implements DatabaseMetaData {
 
     @Override
     public ResultSet getCatalogs() throws SQLException {
-        return GuardResultSet.wrap(delegate.getCatalogs(), null, connection, connection.guard());
+        return GuardResultSet.wrap(delegate.getCatalogs(), null, connection, connection.enforcer());
     }
 
     @Override
     public ResultSet getClientInfoProperties() throws SQLException {
-        return GuardResultSet.wrap(delegate.getClientInfoProperties(), null, connection, connection.guard());
+        return GuardResultSet.wrap(delegate.getClientInfoProperties(), null, connection, connection.enforcer());
     }
 
     @Override
     public ResultSet getColumnPrivileges(String catalog, String schema, String table, String columnNamePattern)
             throws SQLException {
         return GuardResultSet.wrap(delegate.getColumnPrivileges(catalog, schema, table, columnNamePattern),
-                null, connection, connection.guard());
+                null, connection, connection.enforcer());
     }
 
     @Override
     public ResultSet getColumns(String catalog, String schemaPattern, String tableNamePattern, String columnNamePattern)
             throws SQLException {
         return GuardResultSet.wrap(delegate.getColumns(catalog, schemaPattern, tableNamePattern, columnNamePattern),
-                null, connection, connection.guard());
+                null, connection, connection.enforcer());
     }
 
     @Override
@@ -137,7 +137,7 @@ public final class GuardDatabaseMetaData implements DatabaseMetaData {
             throws SQLException {
         return GuardResultSet.wrap(delegate.getCrossReference(
                 parentCatalog, parentSchema, parentTable, foreignCatalog, foreignSchema, foreignTable),
-                null, connection, connection.guard());
+                null, connection, connection.enforcer());
     }
 
     @Override
@@ -188,7 +188,7 @@ public final class GuardDatabaseMetaData implements DatabaseMetaData {
     @Override
     public ResultSet getExportedKeys(String catalog, String schema, String table) throws SQLException {
         return GuardResultSet.wrap(delegate.getExportedKeys(catalog, schema, table),
-                null, connection, connection.guard());
+                null, connection, connection.enforcer());
     }
 
     @Override
@@ -202,14 +202,14 @@ public final class GuardDatabaseMetaData implements DatabaseMetaData {
             throws SQLException {
         return GuardResultSet.wrap(delegate.getFunctionColumns(
                 catalog, schemaPattern, functionNamePattern, columnNamePattern),
-                null, connection, connection.guard());
+                null, connection, connection.enforcer());
     }
 
     @Override
     public ResultSet getFunctions(String catalog, String schemaPattern, String functionNamePattern)
             throws SQLException {
         return GuardResultSet.wrap(delegate.getFunctions(catalog, schemaPattern, functionNamePattern),
-                null, connection, connection.guard());
+                null, connection, connection.enforcer());
     }
 
     @Override
@@ -220,14 +220,14 @@ public final class GuardDatabaseMetaData implements DatabaseMetaData {
     @Override
     public ResultSet getImportedKeys(String catalog, String schema, String table) throws SQLException {
         return GuardResultSet.wrap(delegate.getImportedKeys(catalog, schema, table),
-                null, connection, connection.guard());
+                null, connection, connection.enforcer());
     }
 
     @Override
     public ResultSet getIndexInfo(String catalog, String schema, String table, boolean unique, boolean approximate)
             throws SQLException {
         return GuardResultSet.wrap(delegate.getIndexInfo(catalog, schema, table, unique, approximate),
-                null, connection, connection.guard());
+                null, connection, connection.enforcer());
     }
 
     @Override
@@ -353,7 +353,7 @@ public final class GuardDatabaseMetaData implements DatabaseMetaData {
     @Override
     public ResultSet getPrimaryKeys(String catalog, String schema, String table) throws SQLException {
         return GuardResultSet.wrap(delegate.getPrimaryKeys(catalog, schema, table),
-                null, connection, connection.guard());
+                null, connection, connection.enforcer());
     }
 
     @Override
@@ -362,7 +362,7 @@ public final class GuardDatabaseMetaData implements DatabaseMetaData {
             throws SQLException {
         return GuardResultSet.wrap(delegate.getProcedureColumns(
                 catalog, schemaPattern, procedureNamePattern, columnNamePattern),
-                null, connection, connection.guard());
+                null, connection, connection.enforcer());
     }
 
     @Override
@@ -374,7 +374,7 @@ public final class GuardDatabaseMetaData implements DatabaseMetaData {
     public ResultSet getProcedures(String catalog, String schemaPattern, String procedureNamePattern)
             throws SQLException {
         return GuardResultSet.wrap(delegate.getProcedures(catalog, schemaPattern, procedureNamePattern),
-                null, connection, connection.guard());
+                null, connection, connection.enforcer());
     }
 
     @Override
@@ -383,7 +383,7 @@ public final class GuardDatabaseMetaData implements DatabaseMetaData {
             throws SQLException {
         return GuardResultSet.wrap(delegate.getPseudoColumns(
                 catalog, schemaPattern, tableNamePattern, columnNamePattern),
-                null, connection, connection.guard());
+                null, connection, connection.enforcer());
     }
 
     @Override
@@ -413,12 +413,12 @@ public final class GuardDatabaseMetaData implements DatabaseMetaData {
 
     @Override
     public ResultSet getSchemas() throws SQLException {
-        return GuardResultSet.wrap(delegate.getSchemas(), null, connection, connection.guard());
+        return GuardResultSet.wrap(delegate.getSchemas(), null, connection, connection.enforcer());
     }
 
     @Override
     public ResultSet getSchemas(String catalog, String schemaPattern) throws SQLException {
-        return GuardResultSet.wrap(delegate.getSchemas(catalog, schemaPattern), null, connection, connection.guard());
+        return GuardResultSet.wrap(delegate.getSchemas(catalog, schemaPattern), null, connection, connection.enforcer());
     }
 
     @Override
@@ -434,13 +434,13 @@ public final class GuardDatabaseMetaData implements DatabaseMetaData {
     @Override
     public ResultSet getSuperTables(String catalog, String schemaPattern, String tableNamePattern) throws SQLException {
         return GuardResultSet.wrap(delegate.getSuperTables(catalog, schemaPattern, tableNamePattern),
-                null, connection, connection.guard());
+                null, connection, connection.enforcer());
     }
 
     @Override
     public ResultSet getSuperTypes(String catalog, String schemaPattern, String typeNamePattern) throws SQLException {
         return GuardResultSet.wrap(delegate.getSuperTypes(catalog, schemaPattern, typeNamePattern),
-                null, connection, connection.guard());
+                null, connection, connection.enforcer());
     }
 
     @Override
@@ -452,19 +452,19 @@ public final class GuardDatabaseMetaData implements DatabaseMetaData {
     public ResultSet getTablePrivileges(String catalog, String schemaPattern, String tableNamePattern)
             throws SQLException {
         return GuardResultSet.wrap(delegate.getTablePrivileges(catalog, schemaPattern, tableNamePattern),
-                null, connection, connection.guard());
+                null, connection, connection.enforcer());
     }
 
     @Override
     public ResultSet getTableTypes() throws SQLException {
-        return GuardResultSet.wrap(delegate.getTableTypes(), null, connection, connection.guard());
+        return GuardResultSet.wrap(delegate.getTableTypes(), null, connection, connection.enforcer());
     }
 
     @Override
     public ResultSet getTables(String catalog, String schemaPattern, String tableNamePattern, String[] types)
             throws SQLException {
         return GuardResultSet.wrap(delegate.getTables(catalog, schemaPattern, tableNamePattern, types),
-                null, connection, connection.guard());
+                null, connection, connection.enforcer());
     }
 
     @Override
@@ -474,14 +474,14 @@ public final class GuardDatabaseMetaData implements DatabaseMetaData {
 
     @Override
     public ResultSet getTypeInfo() throws SQLException {
-        return GuardResultSet.wrap(delegate.getTypeInfo(), null, connection, connection.guard());
+        return GuardResultSet.wrap(delegate.getTypeInfo(), null, connection, connection.enforcer());
     }
 
     @Override
     public ResultSet getUDTs(String catalog, String schemaPattern, String typeNamePattern, int[] types)
             throws SQLException {
         return GuardResultSet.wrap(delegate.getUDTs(catalog, schemaPattern, typeNamePattern, types),
-                null, connection, connection.guard());
+                null, connection, connection.enforcer());
     }
 
     @Override
@@ -497,7 +497,7 @@ public final class GuardDatabaseMetaData implements DatabaseMetaData {
     @Override
     public ResultSet getVersionColumns(String catalog, String schema, String table) throws SQLException {
         return GuardResultSet.wrap(delegate.getVersionColumns(catalog, schema, table),
-                null, connection, connection.guard());
+                null, connection, connection.enforcer());
     }
 
     @Override

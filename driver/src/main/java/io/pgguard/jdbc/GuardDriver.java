@@ -57,7 +57,7 @@ public final class GuardDriver implements Driver {
                 props.remove(name);
             }
         }
-        GuardConfig config = Guards.config(settings);
+        GuardConfig config = ConnectionSetup.config(settings);
         Driver pgjdbc = PgDriverLocator.driver();
         Connection raw = pgjdbc.connect(pgUrl, props);
         if (raw == null) {
@@ -65,7 +65,7 @@ public final class GuardDriver implements Driver {
                     "08001");
         }
         try {
-            return new GuardConnection(raw, Guards.forConnection(raw, pgUrl, props, config, null));
+            return new GuardConnection(raw, ConnectionSetup.forConnection(raw, pgUrl, props, config, null));
         } catch (SQLException | RuntimeException e) {
             raw.close();
             throw e;

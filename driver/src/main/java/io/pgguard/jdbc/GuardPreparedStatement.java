@@ -39,12 +39,12 @@ public class GuardPreparedStatement<S extends PreparedStatement> extends GuardSt
     /** The connection's count of routine definitions when {@link #verdict} was made: a later one may change it. */
     private int routinesSeen;
 
-    GuardPreparedStatement(S delegate, GuardConnection connection, ConnectionGuard guard, String sql,
+    GuardPreparedStatement(S delegate, GuardConnection connection, Enforcer enforcer, String sql,
                            Verdict verdict) {
-        super(delegate, connection, guard);
+        super(delegate, connection, enforcer);
         this.sql = sql;
         this.verdict = verdict;
-        this.routinesSeen = guard.routineDefinitions();
+        this.routinesSeen = enforcer.routineDefinitions();
     }
 
     /**
@@ -53,9 +53,9 @@ public class GuardPreparedStatement<S extends PreparedStatement> extends GuardSt
      */
     final Verdict verdict() {
         Verdict v = verdict;
-        int definitions = guard.routineDefinitions();
+        int definitions = enforcer.routineDefinitions();
         if (v.transactionDependent() || definitions != routinesSeen) {
-            v = guard.decide(sql);
+            v = enforcer.decide(sql);
             verdict = v;
             routinesSeen = definitions;
         }
@@ -64,61 +64,61 @@ public class GuardPreparedStatement<S extends PreparedStatement> extends GuardSt
 
     @Override
     public boolean execute() throws SQLException {
-        Verdict toRecord = guard.enforce(verdict());
+        Verdict toRecord = enforcer.enforce(verdict());
         boolean result = delegate.execute();
         if (toRecord != null) {
-            guard.ran(toRecord);
+            enforcer.ran(toRecord);
         }
         return result;
     }
 
     @Override
     public ResultSet executeQuery() throws SQLException {
-        Verdict toRecord = guard.enforce(verdict());
+        Verdict toRecord = enforcer.enforce(verdict());
         ResultSet rs = delegate.executeQuery();
         if (toRecord != null) {
-            guard.ran(toRecord);
+            enforcer.ran(toRecord);
         }
-        return GuardResultSet.wrap(rs, this, connection, guard);
+        return GuardResultSet.wrap(rs, this, connection, enforcer);
     }
 
     @Override
     public int executeUpdate() throws SQLException {
-        Verdict toRecord = guard.enforce(verdict());
+        Verdict toRecord = enforcer.enforce(verdict());
         int result = delegate.executeUpdate();
         if (toRecord != null) {
-            guard.ran(toRecord);
+            enforcer.ran(toRecord);
         }
         return result;
     }
 
     @Override
     public long executeLargeUpdate() throws SQLException {
-        Verdict toRecord = guard.enforce(verdict());
+        Verdict toRecord = enforcer.enforce(verdict());
         long result = delegate.executeLargeUpdate();
         if (toRecord != null) {
-            guard.ran(toRecord);
+            enforcer.ran(toRecord);
         }
         return result;
     }
 
     @Override
     public void addBatch() throws SQLException {
-        guard.enforce(verdict());
+        enforcer.enforce(verdict());
         delegate.addBatch();
     }
 
     /** Checked again before it runs: the transaction may have ended since the rows were added. */
     @Override
     public int[] executeBatch() throws SQLException {
-        guard.enforce(verdict());
+        enforcer.enforce(verdict());
         return delegate.executeBatch();
     }
 
     /** Checked again before it runs, as {@link #executeBatch()}. */
     @Override
     public long[] executeLargeBatch() throws SQLException {
-        guard.enforce(verdict());
+        enforcer.enforce(verdict());
         return delegate.executeLargeBatch();
     }
 
@@ -128,14 +128,14 @@ public class GuardPreparedStatement<S extends PreparedStatement> extends GuardSt
      */
     @Override
     public ResultSetMetaData getMetaData() throws SQLException {
-        guard.enforce(verdict());
+        enforcer.enforce(verdict());
         return delegate.getMetaData();
     }
 
     /** Checked like a run, as {@link #getMetaData()}. */
     @Override
     public ParameterMetaData getParameterMetaData() throws SQLException {
-        guard.enforce(verdict());
+        enforcer.enforce(verdict());
         return delegate.getParameterMetaData();
     }
 

@@ -35,28 +35,28 @@ final class GuardResultSet implements ResultSet {
     /** The guarded statement that made this result set; null for one pgjdbc made itself (metadata, refcursor). */
     private final Statement owner;
     private final GuardConnection connection;
-    private final ConnectionGuard guard;
+    private final Enforcer enforcer;
 
-    private GuardResultSet(ResultSet delegate, Statement owner, GuardConnection connection, ConnectionGuard guard) {
+    private GuardResultSet(ResultSet delegate, Statement owner, GuardConnection connection, Enforcer enforcer) {
         this.delegate = delegate;
         this.owner = owner;
         this.connection = connection;
-        this.guard = guard;
+        this.enforcer = enforcer;
     }
 
     /** {@code rs} behind the guard, owned by {@code owner} (null: pgjdbc's own statement, wrapped when asked for). */
-    static ResultSet wrap(ResultSet rs, Statement owner, GuardConnection connection, ConnectionGuard guard) {
-        return rs == null || rs instanceof GuardResultSet ? rs : new GuardResultSet(rs, owner, connection, guard);
+    static ResultSet wrap(ResultSet rs, Statement owner, GuardConnection connection, Enforcer enforcer) {
+        return rs == null || rs instanceof GuardResultSet ? rs : new GuardResultSet(rs, owner, connection, enforcer);
     }
 
     /** A value read from a column or parameter: a {@code refcursor} result set is wrapped, the rest kept as is. */
-    static Object guardedValue(Object value, GuardConnection connection, ConnectionGuard guard) {
-        return value instanceof ResultSet rs ? wrap(rs, null, connection, guard) : value;
+    static Object guardedValue(Object value, GuardConnection connection, Enforcer enforcer) {
+        return value instanceof ResultSet rs ? wrap(rs, null, connection, enforcer) : value;
     }
 
-    /** {@link #guardedValue(Object, GuardConnection, ConnectionGuard)} for a value read as {@code type}. */
-    static <T> T guardedValue(T value, Class<T> type, GuardConnection connection, ConnectionGuard guard) {
-        return value instanceof ResultSet ? type.cast(guardedValue((Object) value, connection, guard)) : value;
+    /** {@link #guardedValue(Object, GuardConnection, Enforcer)} for a value read as {@code type}. */
+    static <T> T guardedValue(T value, Class<T> type, GuardConnection connection, Enforcer enforcer) {
+        return value instanceof ResultSet ? type.cast(guardedValue((Object) value, connection, enforcer)) : value;
     }
 
     @Override
@@ -65,37 +65,37 @@ final class GuardResultSet implements ResultSet {
             return owner;
         }
         Statement raw = delegate.getStatement();
-        return raw == null ? null : new GuardStatement<>(raw, connection, guard);
+        return raw == null ? null : new GuardStatement<>(raw, connection, enforcer);
     }
 
     @Override
     public Object getObject(int columnIndex) throws SQLException {
-        return guardedValue(delegate.getObject(columnIndex), connection, guard);
+        return guardedValue(delegate.getObject(columnIndex), connection, enforcer);
     }
 
     @Override
     public Object getObject(String columnLabel) throws SQLException {
-        return guardedValue(delegate.getObject(columnLabel), connection, guard);
+        return guardedValue(delegate.getObject(columnLabel), connection, enforcer);
     }
 
     @Override
     public Object getObject(int columnIndex, Map<String, Class<?>> map) throws SQLException {
-        return guardedValue(delegate.getObject(columnIndex, map), connection, guard);
+        return guardedValue(delegate.getObject(columnIndex, map), connection, enforcer);
     }
 
     @Override
     public Object getObject(String columnLabel, Map<String, Class<?>> map) throws SQLException {
-        return guardedValue(delegate.getObject(columnLabel, map), connection, guard);
+        return guardedValue(delegate.getObject(columnLabel, map), connection, enforcer);
     }
 
     @Override
     public <T> T getObject(int columnIndex, Class<T> type) throws SQLException {
-        return guardedValue(delegate.getObject(columnIndex, type), type, connection, guard);
+        return guardedValue(delegate.getObject(columnIndex, type), type, connection, enforcer);
     }
 
     @Override
     public <T> T getObject(String columnLabel, Class<T> type) throws SQLException {
-        return guardedValue(delegate.getObject(columnLabel, type), type, connection, guard);
+        return guardedValue(delegate.getObject(columnLabel, type), type, connection, enforcer);
     }
 
     /** {@code unwrap(ResultSet.class)} keeps the guard; pgjdbc's own types ({@code PGResultSetMetaData}...) are reached. */

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class BoundednessTest {
 
     private static String verdict(String sql, int pg) {
-        List<Classification> all = new Classifier(pg).classify(sql);
+        List<Classification> all = Classified.of(pg, sql);
         Risk risk = Risk.SAFE;
         StringBuilder rules = new StringBuilder();
         for (Classification c : all) {

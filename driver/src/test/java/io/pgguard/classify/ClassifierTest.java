@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ClassifierTest {
 
     private static Classification one(String sql, int pg) {
-        List<Classification> all = new Classifier(pg).classify(sql);
+        List<Classification> all = Classified.of(pg, sql);
         assertEquals(1, all.size(), "one statement expected in: " + sql);
         return all.get(0);
     }
@@ -232,7 +232,7 @@ class ClassifierTest {
                 Context.migration());
         assertTrue(zero.get(2).hasRule("require-lock-timeout"), "0 disables the timeout");
         // Applications' statements are not migrations: no timeout rule.
-        assertFalse(new Classifier(17).classify("ALTER TABLE t ADD COLUMN c text").get(0)
+        assertFalse(Classified.of(17, "ALTER TABLE t ADD COLUMN c text").get(0)
                 .hasRule("require-lock-timeout"));
     }
 
@@ -279,12 +279,12 @@ class ClassifierTest {
         assertEquals(List.of("dynamic-sql"), dynamic.ruleIds());
         assertEquals(Risk.UNKNOWN, one("DO LANGUAGE plpython3u $$ plpy.execute('drop table t') $$", 17).risk());
         assertEquals(Risk.SAFE, one("DO $$ BEGIN RAISE NOTICE 'DELETE FROM orders'; END $$", 17).risk());
-        assertEquals(Risk.SAFE, classifier.classify("DO $$ BEGIN PERFORM 1; END $$").get(0).risk());
+        assertEquals(Risk.SAFE, Classified.of(classifier, "DO $$ BEGIN PERFORM 1; END $$").get(0).risk());
     }
 
     @Test
     void aMultiStatementStringClassifiesEveryStatement() {
-        List<Classification> all = new Classifier(17).classify(
+        List<Classification> all = Classified.of(17, 
                 "SELECT 1; /* ; */ TRUNCATE orders; SELECT ';'");
         assertEquals(3, all.size());
         assertEquals(Risk.DESTRUCTIVE, all.get(1).risk());
@@ -348,7 +348,7 @@ class ClassifierTest {
     })
     void inAnApplicationsStringOnlyATableItCertainlyCreatedIsNew(String sql, int statement, String rule,
                                                                   boolean flagged) {
-        Classification c = new Classifier(17).classify(sql).get(statement);
+        Classification c = Classified.of(17, sql).get(statement);
         assertEquals(flagged, c.hasRule(rule), sql + " " + c.ruleIds());
     }
 
@@ -370,10 +370,10 @@ class ClassifierTest {
 
     @Test
     void concurrentlyInAMultiStatementStringFailsInItsImplicitTransaction() {
-        List<Classification> c = new Classifier(17).classify(
+        List<Classification> c = Classified.of(17, 
                 "SET lock_timeout = '1s'; CREATE INDEX CONCURRENTLY IF NOT EXISTS i ON t (a)");
         assertTrue(c.get(1).hasRule("concurrently-in-transaction"));
-        assertFalse(new Classifier(17).classify("CREATE INDEX CONCURRENTLY IF NOT EXISTS i ON t (a)").get(0)
+        assertFalse(Classified.of(17, "CREATE INDEX CONCURRENTLY IF NOT EXISTS i ON t (a)").get(0)
                 .hasRule("concurrently-in-transaction"));
     }
 
@@ -400,7 +400,7 @@ class ClassifierTest {
         "WITH x AS (", "EXPLAIN (ANALYZE", "CREATE TABLE t (a int", "DO", "ALTER TABLE t ALTER COLUMN",
         "DELETE FROM", "INSERT INTO t (", "CREATE INDEX ON", "VACUUM (", "LOCK TABLE t IN"})
     void truncatedStatementsAreAnalysedWithoutFallingBackToTheSafetyNet(String sql) {
-        for (Classification c : new Classifier(17).classify(sql)) {
+        for (Classification c : Classified.of(17, sql)) {
             for (Finding f : c.findings()) {
                 assertFalse(f.message().contains("could not be analysed"), sql + ": " + f.message());
             }

@@ -66,7 +66,7 @@ class HiddenDataChangeTest {
         "SELECT * FROM dblink('prod', 'SELECT id FROM t') AS x(id int) => safe",
     })
     void aDataChangeIsFoundWhereverItStands(String sql, String expected) {
-        assertEquals(expected, verdict(new Classifier(17).classify(sql)), sql);
+        assertEquals(expected, verdict(Classified.of(17, sql)), sql);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -88,7 +88,7 @@ class HiddenDataChangeTest {
         "CREATE FUNCTION f() RETURNS void LANGUAGE sql AS 'DELETE FROM t'; SELECT g() => safe",
     })
     void aRoutineCallIsJudgedByTheBodyPgguardSawDefined(String sql, String expected) {
-        assertEquals(expected, verdict(new Classifier(17).classify(sql)), sql);
+        assertEquals(expected, verdict(Classified.of(17, sql)), sql);
     }
 
     @org.junit.jupiter.api.Test

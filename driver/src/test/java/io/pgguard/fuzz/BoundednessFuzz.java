@@ -1,6 +1,7 @@
 package io.pgguard.fuzz;
 
 import io.pgguard.classify.Classification;
+import io.pgguard.classify.Classified;
 import io.pgguard.classify.Classifier;
 
 import java.util.List;
@@ -122,7 +123,7 @@ final class BoundednessFuzz {
 
     /** Null when the classifier agrees with the generated meaning, else what went wrong. */
     static String disagreement(Classifier classifier, String sql, Meaning meaning) {
-        List<Classification> all = classifier.classify(sql);
+        List<Classification> all = Classified.of(classifier, sql);
         boolean unbounded = all.size() == 1 && (all.get(0).hasRule("unbounded-delete")
                 || all.get(0).hasRule("unbounded-update"));
         if (unbounded == meaning.unbounded()) {

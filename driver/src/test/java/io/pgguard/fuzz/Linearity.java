@@ -1,6 +1,7 @@
 package io.pgguard.fuzz;
 
 import io.pgguard.classify.Classifier;
+import io.pgguard.classify.Context;
 import io.pgguard.cli.Main;
 import io.pgguard.policy.Guard;
 import io.pgguard.policy.Policy;
@@ -77,7 +78,7 @@ final class Linearity {
         PrintStream discard = new PrintStream(OutputStream.nullOutputStream(), false, StandardCharsets.UTF_8);
         return List.of(
                 new Stage("lex", Lexer::split),
-                new Stage("classify", classifier::classify),
+                new Stage("classify", sql -> classifier.classifyFile(Lexer.split(sql), Context.migration())),
                 // A new guard each time: its cache would otherwise answer the repeated runs.
                 new Stage("guard", sql -> new Guard(classifier, Target.production("fuzz"), Policy.defaults())
                         .check(sql)),

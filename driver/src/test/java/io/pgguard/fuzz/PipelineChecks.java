@@ -2,6 +2,7 @@ package io.pgguard.fuzz;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgguard.classify.Classification;
+import io.pgguard.classify.Classified;
 import io.pgguard.classify.Classifier;
 import io.pgguard.classify.Context;
 import io.pgguard.classify.Finding;
@@ -54,7 +55,7 @@ final class PipelineChecks {
         if (template != null) {
             throw new Violation("template", template);
         }
-        List<Classification> single = classifier.classify(sql);
+        List<Classification> single = Classified.of(classifier, sql);
         checkClassifications(statements, single);
         checkClassifications(statements, classifier.classifyFile(statements, Context.migration()));
         for (Classification c : single) {

@@ -96,11 +96,11 @@ class GuardCacheTest {
     @Test
     void sessionsAgreeWithFreshVerdicts() {
         Guard shared = guard();
-        Guard.Session[] sessions = {new Guard.Session(shared), new Guard.Session(shared), new Guard.Session(shared)};
+        VerdictCache.Memo[] sessions = {new VerdictCache.Memo(shared), new VerdictCache.Memo(shared), new VerdictCache.Memo(shared)};
         List<String> statements = mixedStatements();
         for (int i = 0; i < statements.size(); i++) {
             String sql = statements.get(i);
-            Guard.Session s = sessions[i % sessions.length];
+            VerdictCache.Memo s = sessions[i % sessions.length];
             assertSameDecision(sql, s.verdict(sql));
             assertSameDecision(sql, s.verdict(sql)); // the same string object again: the session's own memo
             String again = new String(sql); // an equal string, another object: its template or the exact cache
@@ -121,7 +121,7 @@ class GuardCacheTest {
         for (String sql : statements) {
             expected.add(fresh.check(sql).action());
         }
-        Guard.Session session = new Guard.Session(guard());
+        VerdictCache.Memo session = new VerdictCache.Memo(guard());
         int threads = 4;
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
         try {

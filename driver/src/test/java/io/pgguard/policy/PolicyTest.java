@@ -1,6 +1,7 @@
 package io.pgguard.policy;
 
 import io.pgguard.classify.Classification;
+import io.pgguard.classify.Classified;
 import io.pgguard.classify.Classifier;
 import io.pgguard.classify.Risk;
 import org.junit.jupiter.api.Test;
@@ -19,7 +20,7 @@ class PolicyTest {
     private static final Target LOCAL = Target.fromUrl("jdbc:postgresql://localhost/app", Set.of());
 
     private static Classification one(String sql) {
-        return new Classifier(17).classify(sql).get(0);
+        return Classified.of(17, sql).get(0);
     }
 
     @Test

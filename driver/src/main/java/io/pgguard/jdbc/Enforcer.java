@@ -7,6 +7,7 @@ import io.pgguard.classify.Risk;
 import io.pgguard.policy.Action;
 import io.pgguard.policy.Decision;
 import io.pgguard.policy.Guard;
+import io.pgguard.policy.VerdictCache;
 import io.pgguard.policy.Target;
 import io.pgguard.policy.Verdict;
 import org.slf4j.Logger;
@@ -20,11 +21,12 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * One connection's view of the guard: checks SQL before it is sent, throws for a block, and logs a warning once
- * per statement fingerprint per connection (a hot prepared statement does not flood the log). It is the
- * connection's {@link Guard.Session}, so the session's memo lives in the object every check reads anyway.
+ * Enforces the guard's verdicts on one connection: checks SQL before it is sent, throws for a block, logs a warning
+ * once per statement fingerprint per connection (a hot prepared statement does not flood the log), and keeps what
+ * the connection's earlier statements established (relations new to the open transaction, routines it defined).
+ * It is the connection's {@link VerdictCache.Memo}, so the memo lives in the object every check reads anyway.
  */
-final class ConnectionGuard extends Guard.Session {
+final class Enforcer extends VerdictCache.Memo {
 
     /** Logger of decisions: one WARN per warned statement, one ERROR per blocked one. */
     static final Logger LOG = LoggerFactory.getLogger("io.pgguard.guard");
@@ -44,7 +46,7 @@ final class ConnectionGuard extends Guard.Session {
     /** How many times {@link #routines} changed: a prepared statement decided before a change decides again. */
     private volatile int routineDefinitions;
 
-    ConnectionGuard(Guard guard) {
+    Enforcer(Guard guard) {
         super(guard);
     }
 

@@ -15,11 +15,11 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Makes the {@link ConnectionGuard} of a new connection: the server's major version, the target's locality, and
+ * Makes the {@link Enforcer} of a new connection: the server's major version, the target's locality, and
  * a {@link Guard} shared by every connection with the same version, target and policy, so their decision cache is
  * shared too.
  */
-final class Guards {
+final class ConnectionSetup {
 
     private static final Logger LOG = LoggerFactory.getLogger("io.pgguard.target");
 
@@ -31,14 +31,14 @@ final class Guards {
 
     private static final ConcurrentHashMap<Key, Guard> SHARED = new ConcurrentHashMap<>();
 
-    private Guards() {
+    private ConnectionSetup() {
     }
 
     /**
-     * The guard of a new connection; {@code connectedHost} is the host pgjdbc connected to when the URL and
+     * The enforcer of a new connection; {@code connectedHost} is the host pgjdbc connected to when the URL and
      * properties may not tell it (a data source's connection), else null.
      */
-    static ConnectionGuard forConnection(Connection raw, String pgUrl, Properties info, GuardConfig config,
+    static Enforcer forConnection(Connection raw, String pgUrl, Properties info, GuardConfig config,
                                          String connectedHost) throws SQLException {
         int major = raw.getMetaData().getDatabaseMajorVersion();
         int classifiedAs = Math.max(Classifier.MIN_PG_MAJOR, Math.min(Classifier.MAX_PG_MAJOR, major));
@@ -54,7 +54,7 @@ final class Guards {
             }
             guard = SHARED.computeIfAbsent(key, k -> new Guard(new Classifier(k.pgMajor()), k.target(), k.policy()));
         }
-        return new ConnectionGuard(guard);
+        return new Enforcer(guard);
     }
 
     /** The configuration of a new connection from its {@code pgguard.*} settings; a mistake fails the connection. */
