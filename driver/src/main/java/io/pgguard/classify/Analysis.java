@@ -76,6 +76,14 @@ final class Analysis {
         return findings.size();
     }
 
+    /**
+     * Splits SQL text this statement holds (a DO body, a string given to EXECUTE) as the server will read it: with
+     * the session's reading of '...' strings at this point.
+     */
+    List<SqlStatement> split(String text) {
+        return io.pgguard.sql.Lexer.split(text, !Boolean.FALSE.equals(context.standardStrings()));
+    }
+
     /** Classifies tokens [from, to) of this statement as a statement of their own, and folds in what it does. */
     void foldNested(int from, int to) {
         fold(classifier.nested(this, DataRules.sub(statement, from, to)), false);

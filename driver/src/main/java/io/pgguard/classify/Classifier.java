@@ -45,8 +45,13 @@ public final class Classifier {
         for (SqlStatement st : statements) {
             out.add(classify(st, context));
         }
-        DataRules.dropMootIdentityInserts(out);
+        finishFile(out);
         return out;
+    }
+
+    /** What the whole of a migration file tells about its statements, once each was classified in order. */
+    public void finishFile(List<Classification> file) {
+        DataRules.dropMootIdentityInserts(file);
     }
 
     /** Classifies one statement in a context. A classifier is immutable; a context belongs to one run. */
@@ -71,6 +76,12 @@ public final class Classifier {
             ProceduralRules.unreadable(a, "statements nested more than " + MAX_NESTING + " deep");
             return a.build();
         }
+        if (context.stringsUncertain() && statement.readsBackslashes()) {
+            ProceduralRules.unreadable(a, "a '...' string holds a backslash, and the server may read it with or "
+                    + "without backslash escapes here (standard_conforming_strings "
+                    + (context.standardStrings() == null ? "cannot be told" : "changed earlier in the same string")
+                    + "); use E'...' for escapes or $$...$$ for text");
+        }
         try {
             dispatch(a, new Cursor(statement));
             boolean defines = a.kind.equals("CREATE FUNCTION") || a.kind.equals("CREATE PROCEDURE");
@@ -79,6 +90,7 @@ public final class Classifier {
             }
             if (!defines) {
                 Routines.sqlTextArguments(a);
+                SessionRules.setConfig(a);
             }
             if (a.kind != null && (a.kind.startsWith("CREATE") || a.kind.startsWith("ALTER"))) {
                 TypeRules.checkIdentifierLengths(a);
@@ -181,12 +193,17 @@ public final class Classifier {
             case "RESET" -> SessionRules.reset(a, c);
             case "BEGIN", "START" -> {
                 a.kind = "BEGIN";
-                a.context.inTransaction = true;
+                a.context.transactionBegan();
             }
             case "COMMIT", "END", "ROLLBACK", "ABORT" -> {
                 a.kind = command.equals("END") ? "COMMIT" : command.equals("ABORT") ? "ROLLBACK" : command;
-                if (!c.peek("PREPARED") && !c.peek("TO") && !c.words("AND", "CHAIN")) {
-                    a.context.inTransaction = false;
+                if (!c.peek("PREPARED") && !c.peek("TO")) {
+                    boolean chain = new Cursor(c.st, c.i, c.end).findTopLevelWord(c.i, "CHAIN") >= 0
+                            && !c.contains(c.i, c.end, "NO");
+                    a.context.transactionEnded(a.kind.equals("COMMIT"));
+                    if (chain) {
+                        a.context.transactionBegan();
+                    }
                 }
             }
             default -> {

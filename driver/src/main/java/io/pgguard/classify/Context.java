@@ -43,6 +43,20 @@ public final class Context {
      * (a join with one is a self-join).
      */
     Map<String, String> cteTables = Map.of();
+    /**
+     * How the server reads {@code '...'} strings now: TRUE as written ({@code standard_conforming_strings} on, the
+     * default), FALSE with backslash escapes, null when pgguard cannot tell.
+     */
+    private Boolean standardStrings = Boolean.TRUE;
+    /** The session's value, under a SET LOCAL that lasts until the transaction ends. */
+    private Boolean sessionStrings = Boolean.TRUE;
+    /** The session's value when the open transaction began, which a ROLLBACK restores. */
+    private Boolean stringsAtBegin = Boolean.TRUE;
+    /**
+     * An earlier statement of an application's string changed the setting: the server reads the rest of the string
+     * with the old value in the simple protocol and with the new one in the extended protocol.
+     */
+    private boolean stringsChangedInString;
     boolean lockTimeout;
     boolean statementTimeout;
     boolean inTransaction;
@@ -70,24 +84,16 @@ public final class Context {
     }
 
     /**
-     * A context for an application's string sent inside a transaction that already created the given relations
-     * (lookup keys, as {@link #createdKeys()} returns them): they are new and invisible to other sessions.
-     */
-    public static Context inTransactionThatCreated(java.util.Collection<String> relations, boolean oneString) {
-        Context c = new Context(false, oneString);
-        c.newInFile.addAll(relations);
-        return c;
-    }
-
-    /**
      * A context for an application's string on a connection whose earlier statements defined the given routines
      * (as {@link #routineChanges()} reported them) and whose open transaction created the given relations.
      */
     public static Context onConnection(java.util.Collection<String> relations, Map<String, Classification> routines,
-                                       boolean oneString) {
+                                       boolean oneString, Boolean standardStrings) {
         Context c = new Context(false, oneString);
         c.newInFile.addAll(relations);
         c.routines.putAll(routines);
+        c.standardStrings = standardStrings;
+        c.sessionStrings = standardStrings;
         return c;
     }
 
@@ -160,12 +166,64 @@ public final class Context {
         return migration;
     }
 
+    /**
+     * How the server reads {@code '...'} strings at this point: TRUE as written, FALSE with backslash escapes, null
+     * when it cannot be told.
+     */
+    public Boolean standardStrings() {
+        return standardStrings;
+    }
+
+    /**
+     * Whether pgguard cannot be sure how the server reads a {@code '...'} string holding a backslash here: the
+     * setting is unknown, or an earlier statement of the same application string changed it.
+     */
+    boolean stringsUncertain() {
+        return standardStrings == null || stringsChangedInString;
+    }
+
+    /** SET [LOCAL] standard_conforming_strings, RESET or set_config: {@code value} null when not a known value. */
+    void setStandardStrings(Boolean value, boolean local) {
+        if (local) {
+            if (!inTransaction && migration) {
+                return; // outside a transaction block SET LOCAL has no effect
+            }
+        } else {
+            sessionStrings = value;
+        }
+        if (!java.util.Objects.equals(standardStrings, value) && !migration) {
+            stringsChangedInString = true;
+        }
+        standardStrings = value;
+    }
+
+    /** BEGIN: a ROLLBACK restores what the session has now. */
+    void transactionBegan() {
+        inTransaction = true;
+        stringsAtBegin = sessionStrings;
+    }
+
+    /** COMMIT or ROLLBACK: SET LOCAL ends, and a ROLLBACK undoes the transaction's SETs. */
+    void transactionEnded(boolean committed) {
+        inTransaction = false;
+        if (!committed) {
+            sessionStrings = stringsAtBegin;
+        }
+        if (!java.util.Objects.equals(standardStrings, sessionStrings) && !migration) {
+            stringsChangedInString = true;
+        }
+        standardStrings = sessionStrings;
+    }
+
     /** Starts a new migration file: its relations are no longer new, and its session settings start over. */
     public void startFile() {
         newInFile.clear();
         lockTimeout = false;
         statementTimeout = false;
         inTransaction = false;
+        standardStrings = Boolean.TRUE;
+        sessionStrings = Boolean.TRUE;
+        stringsAtBegin = Boolean.TRUE;
         ddlOnExisting = false;
         dmlOnExisting = false;
     }

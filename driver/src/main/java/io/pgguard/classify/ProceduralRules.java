@@ -1,6 +1,5 @@
 package io.pgguard.classify;
 
-import io.pgguard.sql.Lexer;
 import io.pgguard.sql.SqlStatement;
 import io.pgguard.sql.Token;
 import io.pgguard.sql.TokenType;
@@ -79,7 +78,7 @@ final class ProceduralRules {
 
     /** Classifies the SQL a PL/pgSQL body runs, statement by statement, and folds it into the analysis. */
     static void plpgsql(Analysis a, String body, Classifier classifier) {
-        for (SqlStatement chunk : Lexer.split(body)) {
+        for (SqlStatement chunk : a.split(body)) {
             if (!chunk.readable()) {
                 a.find(UNREADABLE_SQL, "DO body: " + chunk.error());
                 continue;
@@ -191,7 +190,7 @@ final class ProceduralRules {
             a.find(DYNAMIC_SQL);
             return;
         }
-        for (SqlStatement inner : Lexer.split(sql.toString())) {
+        for (SqlStatement inner : a.split(sql.toString())) {
             a.fold(classifier.nested(a, inner), false);
         }
     }

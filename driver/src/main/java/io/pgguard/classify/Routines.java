@@ -1,6 +1,5 @@
 package io.pgguard.classify;
 
-import io.pgguard.sql.Lexer;
 import io.pgguard.sql.SqlStatement;
 import io.pgguard.sql.Token;
 import io.pgguard.sql.TokenType;
@@ -62,7 +61,7 @@ final class Routines {
             String lang = language == null ? "sql" : language;
             switch (lang) {
                 case "sql" -> {
-                    for (SqlStatement st : Lexer.split(text)) {
+                    for (SqlStatement st : routine.split(text)) {
                         routine.fold(classifier.nested(routine, st), false);
                     }
                 }
@@ -152,7 +151,7 @@ final class Routines {
                 int end = args.nextTopLevel(args.i, TokenType.COMMA);
                 if (end == args.i + 1 && isString(st, args.i)) {
                     String text = ProceduralRules.unquote(st, st.token(args.i));
-                    List<SqlStatement> inner = Lexer.split(text);
+                    List<SqlStatement> inner = a.split(text);
                     if (!inner.isEmpty() && Classifier.isCommand(new Cursor(inner.get(0)))) {
                         sql = true;
                         for (SqlStatement statement : inner) {

@@ -25,10 +25,18 @@ final class SessionRules {
     /** SET / SET LOCAL / SET SESSION name {TO|=} value; the cursor stands after SET. */
     static void set(Analysis a, Cursor c) {
         a.kind = "SET";
-        if (!c.word("LOCAL")) {
+        boolean local = c.word("LOCAL");
+        if (!local) {
             c.word("SESSION");
         }
-        if (c.peek("LOCK_TIMEOUT")) {
+        if (c.peek(TokenType.WORD) && Cursor.key(c.st.text(c.i)).equals(STANDARD_STRINGS)
+                || c.peek(TokenType.QUOTED_IDENT) && Cursor.key(c.st.text(c.i)).equals(STANDARD_STRINGS)) {
+            c.i++;
+            if (!c.take(TokenType.OPERATOR)) {
+                c.word("TO");
+            }
+            a.context.setStandardStrings(c.peek("DEFAULT") ? Boolean.TRUE : onOff(c.st, c.i, c.end), local);
+        } else if (c.peek("LOCK_TIMEOUT")) {
             c.i++;
             a.context.lockTimeout = setsPositiveValue(c);
         } else if (c.peek("STATEMENT_TIMEOUT")) {
@@ -43,10 +51,52 @@ final class SessionRules {
         if (c.word("ALL")) {
             a.context.lockTimeout = false;
             a.context.statementTimeout = false;
+            a.context.setStandardStrings(Boolean.TRUE, false);
+        } else if (c.peek(TokenType.WORD) && Cursor.key(c.st.text(c.i)).equals(STANDARD_STRINGS)) {
+            a.context.setStandardStrings(Boolean.TRUE, false);
         } else if (c.word("LOCK_TIMEOUT")) {
             a.context.lockTimeout = false;
         } else if (c.word("STATEMENT_TIMEOUT")) {
             a.context.statementTimeout = false;
+        }
+    }
+
+    private static final String STANDARD_STRINGS = "standard_conforming_strings";
+
+    /** The boolean a setting's value spells (on, off, true, '0', yes, ...), or null when it is not a literal one. */
+    private static Boolean onOff(io.pgguard.sql.SqlStatement st, int k, int end) {
+        if (k + 1 != end) {
+            return null;
+        }
+        String v = st.is(k, TokenType.STRING) ? ProceduralRules.unquote(st, st.token(k)) : st.text(k);
+        return switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "on", "true", "yes", "1", "t", "y" -> Boolean.TRUE;
+            case "off", "false", "no", "0", "f", "n" -> Boolean.FALSE;
+            default -> null;
+        };
+    }
+
+    /**
+     * {@code set_config(name, value, is_local)} anywhere in a statement: it changes standard_conforming_strings when
+     * its name is that literal, and may change it when its name is computed (the value is then unknown).
+     */
+    static void setConfig(Analysis a) {
+        io.pgguard.sql.SqlStatement st = a.statement;
+        for (int k = 0; k + 2 < st.size(); k++) {
+            if (!st.isWord(k, "SET_CONFIG") || !st.is(k + 1, TokenType.LPAREN)) {
+                continue;
+            }
+            Cursor args = new Cursor(st, k + 2, new Cursor(st, k + 1, st.size()).closing(k + 1));
+            int nameEnd = args.nextTopLevel(args.i, TokenType.COMMA);
+            boolean literalName = nameEnd == args.i + 1 && st.is(args.i, TokenType.STRING);
+            if (literalName && !ProceduralRules.unquote(st, st.token(args.i)).trim()
+                    .equalsIgnoreCase(STANDARD_STRINGS)) {
+                continue;
+            }
+            int valueEnd = args.nextTopLevel(nameEnd + 1, TokenType.COMMA);
+            Boolean value = literalName ? onOff(st, nameEnd + 1, valueEnd) : null;
+            boolean local = valueEnd + 1 < args.end && !Cursor.isFalse(st, valueEnd + 1);
+            a.context.setStandardStrings(value, local);
         }
     }
 

@@ -5,6 +5,7 @@ import io.pgguard.policy.Guard;
 import io.pgguard.policy.GuardConfig;
 import io.pgguard.policy.Policy;
 import io.pgguard.policy.Target;
+import org.postgresql.core.BaseConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +55,18 @@ final class ConnectionSetup {
             }
             guard = SHARED.computeIfAbsent(key, k -> new Guard(new Classifier(k.pgMajor()), k.target(), k.policy()));
         }
-        return new Enforcer(guard);
+        return new Enforcer(guard, pgjdbc(raw));
+    }
+
+    /** pgjdbc's own connection under {@code raw} (a pool's proxy, say), or null when it cannot be reached. */
+    private static BaseConnection pgjdbc(Connection raw) {
+        try {
+            return raw.isWrapperFor(BaseConnection.class) ? raw.unwrap(BaseConnection.class) : null;
+        } catch (SQLException | LinkageError e) {
+            LOG.warn("pgguard: pgjdbc's connection cannot be reached ({}): a string whose '...' literals hold a "
+                    + "backslash is treated as unknown", e.getClass().getSimpleName());
+            return null;
+        }
     }
 
     /** The configuration of a new connection from its {@code pgguard.*} settings; a mistake fails the connection. */

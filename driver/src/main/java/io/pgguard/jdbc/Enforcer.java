@@ -10,6 +10,7 @@ import io.pgguard.policy.Guard;
 import io.pgguard.policy.VerdictCache;
 import io.pgguard.policy.Target;
 import io.pgguard.policy.Verdict;
+import org.postgresql.core.BaseConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -46,8 +47,20 @@ final class Enforcer extends VerdictCache.Memo {
     /** How many times {@link #routines} changed: a prepared statement decided before a change decides again. */
     private volatile int routineDefinitions;
 
-    Enforcer(Guard guard) {
+    /**
+     * pgjdbc's connection, which follows the server's reports of standard_conforming_strings (at connect time and
+     * after every change, whatever made it); null when it cannot be reached, and then the setting is unknown.
+     */
+    private final BaseConnection pgjdbc;
+
+    Enforcer(Guard guard, BaseConnection pgjdbc) {
         super(guard);
+        this.pgjdbc = pgjdbc;
+    }
+
+    /** How the server reads '...' strings now: TRUE as written, FALSE with backslash escapes, null unknown. */
+    Boolean standardStrings() {
+        return pgjdbc == null ? null : pgjdbc.getStandardConformingStrings();
     }
 
     Target target() {
@@ -70,11 +83,15 @@ final class Enforcer extends VerdictCache.Memo {
     Verdict decide(String sql) {
         String text = sql == null ? "" : sql;
         Verdict v = verdict(text);
+        // The shared verdict reads '...' strings as written; one that holds a backslash is read again as this
+        // session's server reads it, whenever that is not certain to be the same.
+        Boolean standard = v.readsBackslashes() ? standardStrings() : Boolean.TRUE;
         Map<String, Classification> known = routines;
-        if (known != null && mentionsAny(text, known)) {
-            v = guard().checkOnConnection(text, Set.copyOf(createdInTransaction), known);
+        boolean calls = known != null && mentionsAny(text, known);
+        if (calls || standard != Boolean.TRUE) {
+            v = guard().checkOnConnection(text, Set.copyOf(createdInTransaction), calls ? known : Map.of(), standard);
         } else if (v.action() != Action.ALLOW && !createdInTransaction.isEmpty()) {
-            v = guard().checkOnConnection(text, Set.copyOf(createdInTransaction), Map.of());
+            v = guard().checkOnConnection(text, Set.copyOf(createdInTransaction), Map.of(), Boolean.TRUE);
         }
         if (v.action() != Action.ALLOW && v.action() != Action.BLOCK) {
             for (Decision d : v.decisions()) {

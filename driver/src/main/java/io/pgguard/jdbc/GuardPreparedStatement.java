@@ -48,13 +48,14 @@ public class GuardPreparedStatement<S extends PreparedStatement> extends GuardSt
     }
 
     /**
-     * The verdict to enforce now: the one made at prepare time, unless it relied on what was new back then, or the
-     * connection has since defined a routine the statement may call.
+     * The verdict to enforce now: the one made at prepare time, unless it relied on what was new back then, the
+     * connection has since defined a routine the statement may call, or its '...' strings hold a backslash (the
+     * server reads them as standard_conforming_strings says when the statement runs).
      */
     final Verdict verdict() {
         Verdict v = verdict;
         int definitions = enforcer.routineDefinitions();
-        if (v.transactionDependent() || definitions != routinesSeen) {
+        if (v.transactionDependent() || definitions != routinesSeen || v.readsBackslashes()) {
             v = enforcer.decide(sql);
             verdict = v;
             routinesSeen = definitions;

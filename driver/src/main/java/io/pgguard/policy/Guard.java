@@ -54,14 +54,17 @@ public final class Guard {
 
     /**
      * Decides {@code sql} on a connection whose open transaction already created {@code newRelations} (lookup
-     * keys), so a statement on one of them cannot make another session wait or lose its data, and whose earlier
-     * statements defined {@code routines}, so a call is judged by the body it runs. Not cached: the answer depends
-     * on the connection.
+     * keys), so a statement on one of them cannot make another session wait or lose its data; whose earlier
+     * statements defined {@code routines}, so a call is judged by the body it runs; and whose server reads
+     * {@code '...'} strings as {@code standardStrings} says (TRUE as written, FALSE with backslash escapes, null when
+     * it cannot be told, which makes a string holding a backslash unknown). Not cached: the answer depends on the
+     * connection.
      */
-    public Verdict checkOnConnection(String sql, Set<String> newRelations, Map<String, Classification> routines) {
-        List<SqlStatement> statements = Lexer.split(sql);
-        return decide(statements, Context.onConnection(newRelations, routines, statements.size() > 1),
-                !newRelations.isEmpty());
+    public Verdict checkOnConnection(String sql, Set<String> newRelations, Map<String, Classification> routines,
+                                     Boolean standardStrings) {
+        List<SqlStatement> statements = Lexer.split(sql, !Boolean.FALSE.equals(standardStrings));
+        return decide(statements, Context.onConnection(newRelations, routines, statements.size() > 1,
+                standardStrings), !newRelations.isEmpty());
     }
 
     /**
@@ -70,7 +73,24 @@ public final class Guard {
      * before it is decided (a file's {@code pgguard:ignore} suppressions); it sees each statement once, in order.
      */
     public List<Decision> checkFile(String text, Context run, UnaryOperator<Classification> review) {
-        List<Classification> classified = classifier.classifyFile(Lexer.split(text), run);
+        run.startFile();
+        // The file is read as the server reads it: after a statement that changes standard_conforming_strings,
+        // the rest of the file is split again with the new reading of '...' strings.
+        boolean standard = true;
+        List<SqlStatement> statements = Lexer.split(text, 0, true);
+        List<Classification> classified = new ArrayList<>(statements.size());
+        for (int k = 0; k < statements.size(); k++) {
+            SqlStatement st = statements.get(k);
+            classified.add(classifier.classify(st, run));
+            boolean now = !Boolean.FALSE.equals(run.standardStrings());
+            if (now != standard) {
+                standard = now;
+                List<SqlStatement> rest = Lexer.split(text, st.end(), standard);
+                statements = new ArrayList<>(statements.subList(0, k + 1));
+                statements.addAll(rest);
+            }
+        }
+        classifier.finishFile(classified);
         List<Decision> decisions = new ArrayList<>(classified.size());
         for (Classification c : classified) {
             decisions.add(policy.decide(review.apply(c), target));
@@ -87,7 +107,9 @@ public final class Guard {
         List<Decision> decisions = new ArrayList<>(statements.size());
         Action action = Action.ALLOW;
         boolean endsTransaction = false;
+        boolean backslashes = false;
         for (SqlStatement st : statements) {
+            backslashes |= st.readsBackslashes();
             Classification c = classifier.classify(st, context);
             Decision d = policy.decide(c, target);
             decisions.add(d);
@@ -96,6 +118,6 @@ public final class Guard {
         }
         Set<String> creates = context.createdKeys();
         return new Verdict(action, List.copyOf(decisions), creates, endsTransaction, transactionDependent,
-                context.routineChanges());
+                context.routineChanges(), backslashes);
     }
 }

@@ -12,10 +12,11 @@ import java.util.Set;
  * {@code transactionDependent} says the decision counted on relations the open transaction created being new: it
  * holds only while that transaction is open, so a prepared statement decides again before it runs. {@code routines}
  * are the routines and prepared statements the string defines (with what calling them does) or drops (null), which
- * the connection remembers once the string has run, to judge later calls by.
+ * the connection remembers once the string has run, to judge later calls by. {@code readsBackslashes}: a
+ * {@code '...'} string of it holds a backslash, so the verdict holds only where standard_conforming_strings is on.
  */
 public record Verdict(Action action, List<Decision> decisions, Set<String> creates, boolean endsTransaction,
-                      boolean transactionDependent, Map<String, Classification> routines) {
+                      boolean transactionDependent, Map<String, Classification> routines, boolean readsBackslashes) {
 
     /** The decision that set the action: the first of the strictest; null for an empty string. */
     public Decision deciding() {

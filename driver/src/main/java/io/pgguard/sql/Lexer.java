@@ -4,8 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A single-pass PostgreSQL lexer and statement splitter, following the server's {@code scan.l} with
- * {@code standard_conforming_strings = on}. It splits where the server would: at a semicolon outside parentheses
+ * A single-pass PostgreSQL lexer and statement splitter, following the server's {@code scan.l}, reading
+ * {@code '...'} strings as the session's {@code standard_conforming_strings} says: as written when it is on (the
+ * default), with backslash escapes when it is off. It splits where the server would: at a semicolon outside parentheses
  * and outside a {@code BEGIN ATOMIC ... END} routine body. It never throws and runs in time linear in the input:
  * every loop advances the position, and a dollar-quote end is searched only at {@code $} characters (a tag holds
  * no {@code $}, so no character is compared twice against the same tag).
@@ -49,16 +50,58 @@ public final class Lexer {
     private boolean createSeen;
     private boolean orSeen;
 
-    private Lexer(String src) {
+    /** Whether {@code '...'} strings are read as written ({@code standard_conforming_strings = on}). */
+    private final boolean standardStrings;
+
+    private Lexer(String src, boolean standardStrings) {
         this.src = src;
         this.length = src.length();
+        this.standardStrings = standardStrings;
     }
 
     /** Splits {@code sql} into its non-empty statements; an unreadable tail becomes a statement with an error. */
     public static List<SqlStatement> split(String sql) {
-        Lexer lexer = new Lexer(sql == null ? "" : sql);
+        return split(sql, 0, true);
+    }
+
+    /** {@link #split(String)} for a session whose {@code standard_conforming_strings} is on or off. */
+    public static List<SqlStatement> split(String sql, boolean standardStrings) {
+        return split(sql, 0, standardStrings);
+    }
+
+    /**
+     * Splits {@code sql} from offset {@code from} on (positions, lines and columns stay those of the whole text),
+     * reading {@code '...'} strings with backslash escapes unless {@code standardStrings}.
+     */
+    public static List<SqlStatement> split(String sql, int from, boolean standardStrings) {
+        Lexer lexer = new Lexer(sql == null ? "" : sql, standardStrings);
+        lexer.pos = Math.max(0, Math.min(from, lexer.length));
         lexer.run();
         return lexer.statements;
+    }
+
+    /**
+     * Where a plain {@code '...'} string whose body starts at {@code src[bodyStart]} ends, or -1 when it is
+     * unterminated or holds a backslash, which the server reads differently when {@code standard_conforming_strings}
+     * is off: a string whose reading depends on the session.
+     */
+    static int plainQuoteEnd(String src, int bodyStart, int length) {
+        int i = bodyStart;
+        while (i < length) {
+            char c = src.charAt(i);
+            if (c == '\\') {
+                return -1;
+            }
+            if (c == '\'') {
+                if (i + 1 < length && src.charAt(i + 1) == '\'') {
+                    i += 2;
+                    continue;
+                }
+                return i + 1;
+            }
+            i++;
+        }
+        return -1;
     }
 
     private void run() {
@@ -102,7 +145,7 @@ public final class Lexer {
         int start = pos;
         switch (c) {
             case '\'':
-                return quoted(start, pos + 1, false, TokenType.STRING, "string");
+                return quoted(start, pos + 1, !standardStrings, TokenType.STRING, "string");
             case '"':
                 return quoted(start, pos + 1, false, TokenType.QUOTED_IDENT, "quoted identifier");
             case '$':
@@ -168,13 +211,23 @@ public final class Lexer {
             if (lower == 'e') {
                 return quoted(start, start + 2, true, TokenType.STRING, "escape string");
             }
-            if (lower == 'b' || lower == 'x' || lower == 'n') {
+            if (lower == 'n') {
+                return quoted(start, start + 2, !standardStrings, TokenType.STRING, "string");
+            }
+            if (lower == 'b' || lower == 'x') {
                 return quoted(start, start + 2, false, TokenType.STRING, "string");
             }
         }
         if ((c == 'u' || c == 'U') && next == '&') {
             char q = peek(2);
             if (q == '\'') {
+                if (!standardStrings) {
+                    // The server refuses U&'' when standard_conforming_strings is off.
+                    pos = length;
+                    add(TokenType.STRING, start, length);
+                    finishStatement(error("Unicode escape string while standard_conforming_strings is off", start));
+                    return false;
+                }
                 return quoted(start, start + 3, false, TokenType.STRING, "Unicode string");
             }
             if (q == '"') {

@@ -72,6 +72,29 @@ public record SqlStatement(String source, List<Token> tokens, List<Comment> comm
         return Fingerprint.of(this);
     }
 
+    /**
+     * Whether a plain {@code '...'} (or {@code N'...'}) string of the statement holds a backslash: the server reads
+     * such a string differently when {@code standard_conforming_strings} is off, so the statement's meaning depends
+     * on the session. Without one, both settings read the statement the same.
+     */
+    public boolean readsBackslashes() {
+        for (Token t : tokens) {
+            if (t.type() == TokenType.STRING) {
+                char first = source.charAt(t.start());
+                boolean plain = first == '\'' || (first == 'n' || first == 'N') && t.length() > 1
+                        && source.charAt(t.start() + 1) == '\'';
+                if (plain) {
+                    for (int i = t.start(); i < t.end(); i++) {
+                        if (source.charAt(i) == '\\') {
+                            return true;
+                        }
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
     /** Whether the lexer could read the whole statement. */
     public boolean readable() {
         return error == null;

@@ -13,7 +13,8 @@ import java.util.Arrays;
  * and only quotes, digits, dots, dashes, slashes and dollars stop it. Whatever that scan does not read exactly as
  * the lexer would, it does not guess at: the string has no template ({@link #of} returns null) and is classified
  * on its own. That is the case for a {@code $} starting a token (parameters, dollar quotes), a quote right after a
- * word or {@code &} (the {@code E''}, {@code B''}, {@code X''}, {@code N''} and {@code U&''} forms), control
+ * word or {@code &} (the {@code E''}, {@code B''}, {@code X''}, {@code N''} and {@code U&''} forms), a backslash in
+ * a {@code '...'} string (read differently when {@code standard_conforming_strings} is off), control
  * characters, anything unterminated, and a comment holding a {@code pgguard:} directive (which a verdict depends
  * on).
  */
@@ -367,8 +368,9 @@ public final class Template {
         int end;
         switch (c) {
             case '\'' -> {
-                // E'', B'', X'', N'' and U&'' are read differently by the lexer.
-                end = inWord || before == '&' ? -1 : Lexer.quoteEnd(s, r + 1, false, length);
+                // E'', B'', X'', N'' and U&'' are read differently by the lexer; a backslash inside is read
+                // differently when standard_conforming_strings is off, so such a string decides on its own.
+                end = inWord || before == '&' ? -1 : Lexer.plainQuoteEnd(s, r + 1, length);
                 kind = LITERAL_END;
             }
             case '"' -> {
