@@ -44,8 +44,24 @@ final class ColumnRules {
                     + "ALTER TABLE orders VALIDATE CONSTRAINT orders_state_nn;\n"
                     + "ALTER TABLE orders ALTER COLUMN state SET NOT NULL;");
 
+    static final Rule TYPE_CHANGE_DISCARDS_VALUES = new Rule("type-change-discards-values", Risk.DESTRUCTIVE,
+            "ALTER COLUMN TYPE ... USING an expression that does not read the column replaces every value of it "
+                    + "(with a constant, NULL, another column): the old values are gone",
+            "Add a new column of the new type, fill it, check it, then drop the old column in a later release; or "
+                    + "convert the old value in USING (USING col::new_type)",
+            "ALTER TABLE orders ALTER COLUMN total TYPE numeric(12,2) USING total::numeric(12,2);");
+    static final Rule NARROWING_TYPE_CHANGE = new Rule("narrowing-type-change", Risk.UNSAFE,
+            "The new column type holds less than the old one (shorter, fewer digits, a smaller integer, a coarser "
+                    + "time): the change fails on the first value that does not fit, or an explicit cast rounds or "
+                    + "cuts it",
+            "Check the data first (SELECT max(length(col)) ...), or keep the wider type and add a CHECK constraint "
+                    + "NOT VALID, then VALIDATE it",
+            "ALTER TABLE customers ADD CONSTRAINT customers_code_len CHECK (length(code) <= 3) NOT VALID;\n"
+                    + "ALTER TABLE customers VALIDATE CONSTRAINT customers_code_len;");
+
     static final List<Rule> RULES = List.of(DROP_COLUMN, RENAME_COLUMN, ADDING_REQUIRED_COLUMN,
-            ADDING_COLUMN_REWRITE, CHANGE_COLUMN_TYPE, SET_NOT_NULL);
+            ADDING_COLUMN_REWRITE, CHANGE_COLUMN_TYPE, SET_NOT_NULL, TYPE_CHANGE_DISCARDS_VALUES,
+            NARROWING_TYPE_CHANGE);
 
     /** Functions whose value differs per row, so a DEFAULT using them is evaluated for every existing row. */
     private static final Set<String> VOLATILE_FUNCTIONS = Set.of("random", "random_normal", "gen_random_uuid",
@@ -99,6 +115,30 @@ final class ColumnRules {
         }
     }
 
+    /**
+     * Whether the USING expression in tokens [from, to) names the column (unqualified, or qualified with the
+     * table), so that it computes the new value from the old one. A string, a function of that name or another
+     * column does not.
+     */
+    private static boolean readsColumn(io.pgguard.sql.SqlStatement st, int from, int to, String table,
+                                       String column) {
+        String key = Cursor.key(column);
+        for (int k = from; k < to; k++) {
+            boolean name = st.is(k, TokenType.WORD) || st.is(k, TokenType.QUOTED_IDENT);
+            if (!name || st.is(k + 1, TokenType.LPAREN) || st.is(k - 1, TokenType.CAST)
+                    || !Cursor.key(st.text(k)).equals(key)) {
+                continue;
+            }
+            if (!st.is(k - 1, TokenType.DOT)) {
+                return true;
+            }
+            if (k >= 2 && Cursor.key(st.text(k - 2)).equals(Cursor.key(table))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** RENAME [COLUMN] a TO b; the cursor stands at the old name. */
     static void renameColumn(Analysis a, Cursor c, String table) {
         a.lock(LockMode.ACCESS_EXCLUSIVE);
@@ -119,9 +159,23 @@ final class ColumnRules {
         if (c.words("SET", "DATA", "TYPE") || c.word("TYPE")) {
             a.lock(LockMode.ACCESS_EXCLUSIVE);
             ColumnType target = ColumnType.read(c);
-            boolean using = c.findTopLevelWord(c.i, "USING") >= 0;
+            int usingAt = c.findTopLevelWord(c.i, "USING");
+            boolean using = usingAt >= 0;
             Context.Column known = a.context.column(table, column);
             ColumnType from = known == null ? null : known.type();
+            boolean discards = using && !readsColumn(c.st, usingAt + 1, c.end, table, column);
+            if (!isNew && discards) {
+                a.find(TYPE_CHANGE_DISCARDS_VALUES, "ALTER COLUMN " + column + " TYPE " + target + " USING "
+                        + c.st.source().substring(c.st.token(usingAt + 1 < c.end ? usingAt + 1 : usingAt).start(),
+                        c.st.token(c.end - 1).end()) + " does not read " + column + ": every value of "
+                        + table + "." + column + " is replaced");
+            }
+            String narrowing = target == null || discards ? null : from == null ? target.limitReason()
+                    : from.narrowingTo(target);
+            if (!isNew && narrowing != null) {
+                a.find(NARROWING_TYPE_CHANGE, "ALTER COLUMN " + column + " TYPE " + target
+                        + (from == null ? "" : " (from " + from + ")") + ": " + narrowing);
+            }
             boolean free = !using && from != null && target != null && from.changesWithoutRewriteTo(target);
             if (!free) {
                 a.rewrite = true;

@@ -138,6 +138,93 @@ record ColumnType(String name, String modifiers, boolean array) {
         return name.equals("cidr") && target.name.equals("inet");
     }
 
+    /** Integer and floating-point types, narrowest first: a change to an earlier one can overflow or round. */
+    private static final java.util.List<String> NUMBERS = java.util.List.of("smallint", "integer", "bigint",
+            "numeric", "real", "double precision");
+
+    /**
+     * Why a column of this type may not fit {@code target} (a value too long, too many digits, an integer too
+     * large, a time too precise), or null when every value fits.
+     */
+    String narrowingTo(ColumnType target) {
+        if (array != target.array) {
+            return null;
+        }
+        String f = unserial(name);
+        String t = unserial(target.name);
+        boolean text = f.equals("text") || f.equals("varchar") || f.equals("char");
+        if (text && (t.equals("varchar") || t.equals("char")) && target.modifiers != null) {
+            boolean wider = !f.equals("text") && modifiers != null && number(modifiers, 0) <= number(target.modifiers, 0);
+            return wider ? null : "values longer than " + number(target.modifiers, 0) + " characters do not fit";
+        }
+        if (f.equals("numeric") && t.equals("numeric") && target.modifiers != null) {
+            long scale = number(target.modifiers, 1);
+            long integerDigits = number(target.modifiers, 0) - scale;
+            if (modifiers == null) {
+                return "numbers with more than " + integerDigits + " integer digits do not fit, and more than "
+                        + scale + " decimals are rounded";
+            }
+            long oldScale = number(modifiers, 1);
+            if (scale < oldScale) {
+                return "decimals beyond " + scale + " are rounded away";
+            }
+            return integerDigits < number(modifiers, 0) - oldScale
+                    ? "numbers with more than " + integerDigits + " integer digits do not fit" : null;
+        }
+        int fi = NUMBERS.indexOf(f);
+        int ti = NUMBERS.indexOf(t);
+        if (fi >= 0 && ti >= 0 && ti < fi && !(f.equals("numeric") && ti >= NUMBERS.indexOf("real"))) {
+            return f.equals("numeric") || f.equals("real") || f.equals("double precision")
+                    ? "fractions are rounded and large values do not fit in " + t
+                    : "values beyond the range of " + t + " do not fit";
+        }
+        if (fi >= 0 && !f.equals("numeric") && t.equals("numeric") && target.modifiers != null) {
+            return "numbers with more than " + (number(target.modifiers, 0) - number(target.modifiers, 1))
+                    + " integer digits do not fit";
+        }
+        if ((f.equals("timestamp") || f.equals("timestamptz")) && t.equals("date")) {
+            return "the time of day is dropped";
+        }
+        if (f.equals(t) && (f.startsWith("timestamp") || f.startsWith("time") || f.equals("interval"))
+                && target.modifiers != null && (modifiers == null
+                || number(target.modifiers, 0) < number(modifiers, 0))) {
+            return "fractions of a second beyond " + number(target.modifiers, 0) + " digits are rounded";
+        }
+        if (text && (NUMBERS.contains(t) || t.equals("date") || t.startsWith("timestamp") || t.equals("boolean")
+                || t.equals("uuid") || t.equals("jsonb") || t.equals("json"))) {
+            return "values that do not read as " + t + " make the change fail";
+        }
+        return null;
+    }
+
+    /**
+     * Why a column of an unknown type may not fit this one, when this one limits its values by a modifier (a
+     * length, digits, a precision), or null.
+     */
+    String limitReason() {
+        if (modifiers == null || array) {
+            return null;
+        }
+        return switch (name) {
+            case "varchar", "char", "bit", "varbit" -> "if current values are longer than " + number(modifiers, 0)
+                    + ", the change fails (or an explicit cast cuts them)";
+            case "numeric" -> "if current values have more digits than numeric(" + modifiers
+                    + ") holds, the change fails or rounds them";
+            case "timestamp", "timestamptz", "time", "timetz", "interval" -> "fractions of a second beyond "
+                    + number(modifiers, 0) + " digits are rounded";
+            default -> null;
+        };
+    }
+
+    private static String unserial(String type) {
+        return switch (type) {
+            case "serial" -> "integer";
+            case "bigserial" -> "bigint";
+            case "smallserial" -> "smallint";
+            default -> type;
+        };
+    }
+
     private static long number(String modifiers, int index) {
         String[] parts = modifiers.split(",");
         if (index >= parts.length) {
