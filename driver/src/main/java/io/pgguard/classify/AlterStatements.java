@@ -198,6 +198,26 @@ final class AlterStatements {
         }
         String object = c.atEnd() ? "" : c.st.text(c.i).toUpperCase(Locale.ROOT);
         a.kind = "ALTER " + object;
+        if (object.equals("TRIGGER") || object.equals("POLICY")) {
+            // ALTER TRIGGER name ON table ... / ALTER POLICY name ON table ...
+            int on = c.findTopLevelWord(c.i, "ON");
+            if (on >= 0) {
+                c.i = on + 1;
+                a.table = c.name();
+                a.lock(LockMode.ACCESS_EXCLUSIVE);
+            }
+            return;
+        }
+        if (object.equals("SEQUENCE")) {
+            Cursor seq = new Cursor(c.st, c.i + 1, c.end);
+            seq.ifExists();
+            a.table = seq.name();
+            a.lock(LockMode.SHARE_ROW_EXCLUSIVE);
+            // Any sequence parameter (RESTART, INCREMENT, AS, CACHE, ...) writes the sequence anew; OWNED BY, a
+            // rename, a new schema or owner does not.
+            a.rewrite = !seq.atEnd() && !seq.peek("OWNED") && !seq.peek("RENAME") && !seq.peek("OWNER")
+                    && !seq.words("SET", "SCHEMA");
+        }
         if (object.equals("SCHEMA") || object.equals("FUNCTION") || object.equals("PROCEDURE")
                 || object.equals("SEQUENCE") || object.equals("ROUTINE")) {
             c.i++;
@@ -208,6 +228,38 @@ final class AlterStatements {
                 a.kind = "ALTER " + object + " RENAME";
                 a.find(TableRules.RENAME_OBJECT);
             }
+        }
+    }
+
+    /**
+     * COMMENT ON object IS ...: a ShareUpdateExclusiveLock on the relation the object is, or belongs to (a column's
+     * table, the table of a constraint, trigger, policy or rule); other objects take no table lock.
+     */
+    static void comment(Analysis a, Cursor c) {
+        a.kind = "COMMENT";
+        if (!c.word("ON")) {
+            return;
+        }
+        String relation = null;
+        if (c.word("TABLE") || c.word("INDEX") || c.word("SEQUENCE") || c.word("VIEW")
+                || c.words("MATERIALIZED", "VIEW") || c.words("FOREIGN", "TABLE")) {
+            relation = c.name();
+        } else if (c.word("COLUMN")) {
+            String column = c.name();
+            int dot = column == null ? -1 : column.lastIndexOf('.');
+            relation = dot > 0 ? column.substring(0, dot) : null;
+        } else if (c.word("CONSTRAINT") || c.word("TRIGGER") || c.word("POLICY") || c.word("RULE")) {
+            // An object that belongs to a table: the table is only read (AccessShareLock).
+            c.name();
+            if (c.word("ON") && !c.word("DOMAIN")) {
+                a.table = c.name();
+                a.lock(LockMode.ACCESS_SHARE);
+            }
+            return;
+        }
+        if (relation != null) {
+            a.table = relation;
+            a.lock(LockMode.SHARE_UPDATE_EXCLUSIVE);
         }
     }
 
@@ -226,7 +278,8 @@ final class AlterStatements {
                 a.find(TableRules.SET_TABLESPACE, "ALTER INDEX SET TABLESPACE copies the index under an "
                         + "AccessExclusiveLock");
             }
-        } else if (c.word("SET") || c.word("RESET")) {
+        } else if (c.word("SET") || c.word("RESET") || c.words("ALTER", "COLUMN") || c.word("ALTER")) {
+            // Storage parameters and an expression column's statistics target.
             a.lock(LockMode.SHARE_UPDATE_EXCLUSIVE);
         } else {
             a.lock(LockMode.ACCESS_EXCLUSIVE);

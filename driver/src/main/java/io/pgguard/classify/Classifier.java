@@ -181,6 +181,7 @@ public final class Classifier {
                     ProceduralRules.prepare(a, c, this);
                 }
             }
+            case "COMMENT" -> AlterStatements.comment(a, c);
             case "DEALLOCATE" -> {
                 a.kind = "DEALLOCATE";
                 c.word("PREPARE");
@@ -219,7 +220,7 @@ public final class Classifier {
 
     /** Commands that take no table lock worth reporting and carry no rule. */
     private static final java.util.Set<String> KNOWN_COMMANDS = java.util.Set.of("SHOW", "SAVEPOINT", "RELEASE",
-            "GRANT", "REVOKE", "COMMENT", "SECURITY", "LISTEN", "NOTIFY", "UNLISTEN", "LOAD", "DISCARD", "DECLARE",
+            "GRANT", "REVOKE", "SECURITY", "LISTEN", "NOTIFY", "UNLISTEN", "LOAD", "DISCARD", "DECLARE",
             "FETCH", "MOVE", "CLOSE", "CHECKPOINT", "REASSIGN", "IMPORT", "CALL", "EXECUTE");
 
     /** Whether the cursor stands at a SQL command word (used inside PL/pgSQL bodies). */

@@ -25,6 +25,8 @@ public final class Context {
     private final boolean oneString;
     private final Map<String, Map<String, Column>> tables = new HashMap<>();
     private final Set<String> newInFile = new HashSet<>();
+    /** Indexes created in this run, by lookup key, with their table as written. */
+    private final Map<String, String> indexTables = new HashMap<>();
     /** CHECK (col IS NOT NULL) constraints by name: {table, column}. */
     private final Map<String, String[]> notNullChecks = new HashMap<>();
     /** "table.column" pairs a valid CHECK (col IS NOT NULL) covers, so SET NOT NULL skips its scan (12+). */
@@ -278,6 +280,18 @@ public final class Context {
     /** A key of {@link #newInFile}: qualifier and name apart by a character no identifier holds. */
     private static String newKey(String qualifier, String name) {
         return qualifier + '\0' + name;
+    }
+
+    /** An index created in this run, on {@code table}: an index statement locks that table too. */
+    void index(String index, String table) {
+        if (index != null && table != null) {
+            indexTables.put(Cursor.key(index), table);
+        }
+    }
+
+    /** The table of an index created in this run, or null when pgguard did not see it created. */
+    String indexTable(String index) {
+        return index == null ? null : indexTables.get(Cursor.key(index));
     }
 
     void column(String relation, String column, ColumnType type, boolean sequenceBacked) {

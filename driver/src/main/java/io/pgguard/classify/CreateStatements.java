@@ -43,6 +43,22 @@ final class CreateStatements {
             a.kind = "CREATE MATERIALIZED VIEW";
             boolean ifNotExists = IdempotencyRules.requireIfNotExists(a, c);
             created(a, c.name(), ifNotExists);
+            query(a, c);
+            return;
+        }
+        if (c.word("RULE")) {
+            rule(a, c);
+            return;
+        }
+        if (c.word("STATISTICS")) {
+            // CREATE STATISTICS [IF NOT EXISTS] [name] [(kinds)] ON columns FROM table
+            a.kind = "CREATE STATISTICS";
+            int from = c.findTopLevelWord(c.i, "FROM");
+            if (from >= 0) {
+                c.i = from + 1;
+                a.table = c.name();
+                a.lock(LockMode.SHARE_UPDATE_EXCLUSIVE);
+            }
             return;
         }
         String object = c.atEnd() ? "" : c.st.text(c.i).toUpperCase(Locale.ROOT);
@@ -51,9 +67,61 @@ final class CreateStatements {
         if (object.equals("VIEW") || object.equals("RECURSIVE")) {
             a.kind = "CREATE VIEW";
             created(a, c.name(), false);
+            query(a, c);
         } else if (object.equals("SCHEMA") || object.equals("SEQUENCE") || object.equals("EXTENSION")) {
             boolean ifNotExists = IdempotencyRules.requireIfNotExists(a, c);
             created(a, c.name(), ifNotExists);
+        }
+    }
+
+    /**
+     * The query of CREATE [MATERIALIZED] VIEW ... AS: it is read (planned, and for a materialized view run), so the
+     * view reports the relation it reads and its AccessShareLock.
+     */
+    private static void query(Analysis a, Cursor c) {
+        int as = c.findTopLevelWord(c.i, "AS");
+        if (as >= 0) {
+            a.foldNested(as + 1, c.end);
+        }
+    }
+
+    /**
+     * CREATE [OR REPLACE] RULE name AS ON event TO table [WHERE ...] DO [ALSO | INSTEAD] { NOTHING | command |
+     * (command; ...) }: an AccessExclusiveLock on the table, and each command classified as what it will run.
+     */
+    private static void rule(Analysis a, Cursor c) {
+        a.kind = "CREATE RULE";
+        int to = c.findTopLevelWord(c.i, "TO");
+        if (to < 0) {
+            return;
+        }
+        c.i = to + 1;
+        a.table = c.name();
+        a.lock(LockMode.ACCESS_EXCLUSIVE);
+        if (!a.context.isNew(a.table)) {
+            a.ddlOnExisting = true;
+        }
+        int doWord = c.findTopLevelWord(c.i, "DO");
+        if (doWord < 0) {
+            return;
+        }
+        c.i = doWord + 1;
+        if (!c.word("ALSO")) {
+            c.word("INSTEAD");
+        }
+        if (c.peek(io.pgguard.sql.TokenType.LPAREN)) {
+            int close = c.closing(c.i);
+            int start = c.i + 1;
+            for (int k = start; k <= close; k++) {
+                if (k == close || c.st.is(k, io.pgguard.sql.TokenType.SEMICOLON)) {
+                    if (k > start) {
+                        a.foldNested(start, k);
+                    }
+                    start = k + 1;
+                }
+            }
+        } else if (!c.peek("NOTHING") && !c.atEnd()) {
+            a.foldNested(c.i, c.end);
         }
     }
 
@@ -87,13 +155,25 @@ final class CreateStatements {
         }
         if (c.peek(TokenType.LPAREN)) {
             int close = c.closing(c.i);
+            if (c.st.isWord(c.i + 1, "LIKE")) {
+                // CREATE TABLE n (LIKE t ...): the new table is nobody's yet; t is read under an AccessShareLock.
+                Cursor like = new Cursor(c.st, c.i + 2, close);
+                String source = like.name();
+                if (source != null && c.nextTopLevel(c.i + 1, TokenType.COMMA) >= close) {
+                    a.table = source;
+                    a.lock = LockMode.ACCESS_SHARE;
+                }
+            }
             columns(a, new Cursor(c.st, c.i + 1, close), name);
             c.i = close + 1;
         }
         int as = c.findTopLevelWord(c.i, "AS");
         if (as >= 0) {
             a.kind = "CREATE TABLE AS";
-            // The query runs: a data-modifying WITH in it changes data, EXECUTE runs a prepared statement.
+            // The new table is nobody's yet: what matters is what the query reads (and, with a data-modifying
+            // WITH or an EXECUTE, changes), so the table and lock are the query's.
+            a.table = null;
+            a.lock = null;
             a.foldNested(as + 1, c.end);
         }
     }

@@ -49,6 +49,7 @@ final class IndexRules {
         a.table = c.name();
         if (index != null) {
             a.context.created(index, false, ifNotExists);
+            a.context.index(index, a.table);
         }
         if (concurrently) {
             a.kind = "CREATE INDEX CONCURRENTLY";
@@ -70,14 +71,17 @@ final class IndexRules {
         a.kind = "DROP INDEX";
         boolean concurrently = c.word("CONCURRENTLY");
         IdempotencyRules.requireIfExists(a, c);
-        a.table = c.name();
+        String index = c.name();
+        // DROP INDEX locks the index's table as strongly as the index: name the table when the run created it.
+        String table = a.context.indexTable(index);
+        a.table = table != null ? table : index;
         if (concurrently) {
             a.kind = "DROP INDEX CONCURRENTLY";
             a.lock(LockMode.SHARE_UPDATE_EXCLUSIVE);
             concurrentlyOutsideTransaction(a);
         } else {
             a.lock(LockMode.ACCESS_EXCLUSIVE);
-            if (!a.context.isNew(a.table)) {
+            if (!a.context.isNew(index)) {
                 a.find(REQUIRE_CONCURRENT_INDEX_DROP);
                 SessionRules.checkTimeouts(a, LockMode.ACCESS_EXCLUSIVE);
             }
@@ -85,7 +89,7 @@ final class IndexRules {
         if (c.findTopLevelWord(c.i, "CASCADE") >= 0) {
             a.find(DropRules.DROP_CASCADE.finding("DROP INDEX ... CASCADE also drops constraints that use the index"));
         }
-        a.context.dropped(a.table);
+        a.context.dropped(index);
     }
 
     /** REINDEX; the cursor stands after REINDEX. */
@@ -105,12 +109,15 @@ final class IndexRules {
         }
         concurrently |= c.word("CONCURRENTLY");
         String name = c.name();
-        // REINDEX INDEX builds the named index anew into new storage; REINDEX TABLE leaves the table's own alone.
-        a.rewrite = index;
+        // REINDEX INDEX builds the index anew into new storage under an AccessExclusiveLock on the index and a
+        // ShareLock on its table; REINDEX TABLE leaves the table's own storage alone. The table is named when the run
+        // created the index (then the table's storage is untouched); else the index.
+        String indexTable = index ? a.context.indexTable(name) : null;
+        a.rewrite = index && indexTable == null;
         if (index || table) {
-            a.table = name;
+            a.table = indexTable != null ? indexTable : name;
             a.lock(concurrently ? LockMode.SHARE_UPDATE_EXCLUSIVE
-                    : index ? LockMode.ACCESS_EXCLUSIVE : LockMode.SHARE);
+                    : index && indexTable == null ? LockMode.ACCESS_EXCLUSIVE : LockMode.SHARE);
         }
         if (concurrently) {
             a.kind = "REINDEX CONCURRENTLY";

@@ -114,8 +114,10 @@ final class TableRules {
         }
         if (c.words("ACCESS", "METHOD")) {
             a.lock(LockMode.ACCESS_EXCLUSIVE);
-            a.rewrite = true;
-            if (!isNew) {
+            // heap is the only access method PostgreSQL ships and the default: moving to it changes nothing.
+            boolean toHeap = c.peek("HEAP") || c.peek("DEFAULT");
+            a.rewrite = !toHeap;
+            if (!isNew && !toHeap) {
                 a.find(SET_ACCESS_METHOD);
             }
             return "ALTER TABLE SET ACCESS METHOD";
