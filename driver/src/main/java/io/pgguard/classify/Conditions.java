@@ -74,8 +74,9 @@ final class Conditions {
     static final class Scope {
         final String relation;
         final Set<String> target = new HashSet<>(4);
-        final Set<String> mirrors = new HashSet<>(4);
-        final Set<String> others = new HashSet<>(4);
+        /** Made on first use: most statements join nothing. */
+        Set<String> mirrors = Set.of();
+        Set<String> others = Set.of();
         /** CTEs of the statement that read a whole table, by name: joining one joins that table. */
         private final java.util.Map<String, String> cteTables;
 
@@ -108,8 +109,14 @@ final class Conditions {
                 name = cte;
             }
             if (unrestricted && name != null && relation != null && Cursor.key(name).equals(Cursor.key(relation))) {
+                if (mirrors.isEmpty()) {
+                    mirrors = new HashSet<>(4);
+                }
                 mirrors.add(as);
             } else {
+                if (others.isEmpty()) {
+                    others = new HashSet<>(4);
+                }
                 others.add(as);
             }
         }
@@ -332,7 +339,7 @@ final class Conditions {
         }
         Scope self = new Scope(scope.relation);
         self.target.addAll(scope.target);
-        self.mirrors.add(Cursor.key(alias));
+        self.joined(scope.relation, alias, true);
         return bound(st, where + 1, to - 1, self, ev) == Bound.TRUE;
     }
 

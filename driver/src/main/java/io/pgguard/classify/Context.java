@@ -26,7 +26,7 @@ public final class Context {
     private final Map<String, Map<String, Column>> tables = new HashMap<>();
     private final Set<String> newInFile = new HashSet<>();
     /** Indexes created in this run, by lookup key, with their table as written. */
-    private final Map<String, String> indexTables = new HashMap<>();
+    private Map<String, String> indexTables;
     /** CHECK (col IS NOT NULL) constraints by name: {table, column}. */
     private final Map<String, String[]> notNullChecks = new HashMap<>();
     /** "table.column" pairs a valid CHECK (col IS NOT NULL) covers, so SET NOT NULL skips its scan (12+). */
@@ -37,9 +37,9 @@ public final class Context {
      * Routines and prepared statements defined in this run whose running is not safe, by {@link #callKey}: what
      * calling them does, as their bodies read. A routine replaced by a safe body, or dropped, is removed.
      */
-    private final Map<String, Classification> routines = new HashMap<>();
+    private Map<String, Classification> routines;
     /** The routines this context defined or dropped (null: dropped), for a connection to remember. */
-    private final Map<String, Classification> routineChanges = new HashMap<>();
+    private Map<String, Classification> routineChanges;
     /**
      * While a WITH's main statement is classified: its CTEs that read a whole table, by CTE name, with that table
      * (a join with one is a self-join).
@@ -93,7 +93,7 @@ public final class Context {
                                        boolean oneString, Boolean standardStrings) {
         Context c = new Context(false, oneString);
         c.newInFile.addAll(relations);
-        c.routines.putAll(routines);
+        c.routines = routines.isEmpty() ? null : new HashMap<>(routines);
         c.standardStrings = standardStrings;
         c.sessionStrings = standardStrings;
         return c;
@@ -104,7 +104,7 @@ public final class Context {
      * or dropped (mapped to null), by lookup key; a connection that ran them remembers the change.
      */
     public Map<String, Classification> routineChanges() {
-        if (routineChanges.isEmpty()) {
+        if (routineChanges == null) {
             return Map.of();
         }
         return java.util.Collections.unmodifiableMap(new HashMap<>(routineChanges));
@@ -127,32 +127,46 @@ public final class Context {
      */
     Context forRoutineBody() {
         Context c = new Context(false, false);
-        c.routines.putAll(routines);
+        c.routines = routines == null ? null : new HashMap<>(routines);
         return c;
     }
 
     /** A routine or prepared statement was defined: running it does what {@code body} says. */
     void defined(String key, Classification body) {
         if (body.risk() == Risk.SAFE) {
-            routines.remove(key);
+            if (routines != null) {
+                routines.remove(key);
+            }
         } else {
+            if (routines == null) {
+                routines = new HashMap<>();
+            }
             routines.put(key, body);
+        }
+        changed(key, body);
+    }
+
+    private void changed(String key, Classification body) {
+        if (routineChanges == null) {
+            routineChanges = new HashMap<>();
         }
         routineChanges.put(key, body);
     }
 
     void undefined(String key) {
-        routines.remove(key);
-        routineChanges.put(key, null);
+        if (routines != null) {
+            routines.remove(key);
+        }
+        changed(key, null);
     }
 
     /** What running the routine or prepared statement of this key does, when it is not safe; else null. */
     Classification routine(String key) {
-        return routines.isEmpty() ? null : routines.get(key);
+        return routines == null ? null : routines.get(key);
     }
 
     boolean knowsRoutines() {
-        return !routines.isEmpty();
+        return routines != null && !routines.isEmpty();
     }
 
     /** The lookup keys of the relations created by the statements classified in this context so far. */
@@ -285,13 +299,16 @@ public final class Context {
     /** An index created in this run, on {@code table}: an index statement locks that table too. */
     void index(String index, String table) {
         if (index != null && table != null) {
+            if (indexTables == null) {
+                indexTables = new HashMap<>();
+            }
             indexTables.put(Cursor.key(index), table);
         }
     }
 
     /** The table of an index created in this run, or null when pgguard did not see it created. */
     String indexTable(String index) {
-        return index == null ? null : indexTables.get(Cursor.key(index));
+        return index == null || indexTables == null ? null : indexTables.get(Cursor.key(index));
     }
 
     void column(String relation, String column, ColumnType type, boolean sequenceBacked) {

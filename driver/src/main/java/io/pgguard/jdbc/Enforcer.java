@@ -175,16 +175,33 @@ final class Enforcer extends VerdictCache.Memo {
         return routineDefinitions;
     }
 
-    /** Whether {@code sql} may name one of the routines (a cheap text test; the classifier decides). */
+    /**
+     * Whether {@code sql} may name one of the routines: the name as a whole word, in any case (a cheap text test;
+     * the classifier decides).
+     */
     private static boolean mentionsAny(String sql, Map<String, Classification> known) {
         String lower = sql.toLowerCase(Locale.ROOT);
         for (String key : known.keySet()) {
             String name = key.charAt(0) == '\u0001' ? key.substring(1) : key;
-            if (lower.contains(name) || sql.contains(name)) {
+            if (containsWord(lower, name) || containsWord(sql, name)) {
                 return true;
             }
         }
         return false;
+    }
+
+    private static boolean containsWord(String text, String word) {
+        for (int at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + 1)) {
+            int end = at + word.length();
+            if ((at == 0 || !isWordChar(text.charAt(at - 1))) && (end == text.length() || !isWordChar(text.charAt(end)))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isWordChar(char c) {
+        return Character.isLetterOrDigit(c) || c == '_' || c == '$';
     }
 
     private GuardBlockedException blocked(Verdict v) {
