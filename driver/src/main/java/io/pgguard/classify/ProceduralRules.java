@@ -5,7 +5,6 @@ import io.pgguard.sql.Token;
 import io.pgguard.sql.TokenType;
 
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Statements that hide others: DO blocks (their static SQL and the literal SQL given to EXECUTE), EXPLAIN ANALYZE

@@ -3,7 +3,6 @@ package io.pgguard.classify;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -15,18 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class BoundednessTest {
 
     private static String verdict(String sql, int pg) {
-        List<Classification> all = Classified.of(pg, sql);
-        Risk risk = Risk.SAFE;
-        StringBuilder rules = new StringBuilder();
-        for (Classification c : all) {
-            risk = Risk.max(risk, c.risk());
-            for (String id : c.ruleIds()) {
-                if (rules.indexOf(id) < 0) {
-                    rules.append(rules.length() == 0 ? "" : " ").append(id);
-                }
-            }
-        }
-        return risk.id() + (rules.length() == 0 ? "" : " " + rules);
+        return Classified.summary(Classified.of(pg, sql));
     }
 
     @ParameterizedTest(name = "{0}")

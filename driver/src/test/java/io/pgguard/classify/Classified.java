@@ -26,4 +26,19 @@ public final class Classified {
     public static List<Classification> of(int pgMajor, String sql) {
         return of(new Classifier(pgMajor), sql);
     }
+
+    /** The strictest risk of the classifications and the rules that fired, in order: "destructive unbounded-delete". */
+    public static String summary(List<Classification> all) {
+        Risk risk = Risk.SAFE;
+        StringBuilder rules = new StringBuilder();
+        for (Classification c : all) {
+            risk = Risk.max(risk, c.risk());
+            for (String id : c.ruleIds()) {
+                if (rules.indexOf(id) < 0) {
+                    rules.append(rules.length() == 0 ? "" : " ").append(id);
+                }
+            }
+        }
+        return risk.id() + (rules.length() == 0 ? "" : " " + rules);
+    }
 }

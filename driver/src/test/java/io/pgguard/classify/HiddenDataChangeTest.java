@@ -16,17 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class HiddenDataChangeTest {
 
     private static String verdict(List<Classification> all) {
-        Risk risk = Risk.SAFE;
-        StringBuilder rules = new StringBuilder();
-        for (Classification c : all) {
-            risk = Risk.max(risk, c.risk());
-            for (String id : c.ruleIds()) {
-                if (rules.indexOf(id) < 0) {
-                    rules.append(rules.length() == 0 ? "" : " ").append(id);
-                }
-            }
-        }
-        return risk.id() + (rules.length() == 0 ? "" : " " + rules);
+        return Classified.summary(all);
     }
 
     @ParameterizedTest(name = "{0}")

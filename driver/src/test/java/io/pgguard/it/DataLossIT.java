@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgguard.GuardBlockedException;
 import io.pgguard.cli.Main;
+import io.pgguard.testkit.CallPaths;
 import io.pgguard.testkit.PgDatabase;
 import io.pgguard.testkit.PostgresTest;
 import io.pgguard.testkit.TestDatabase;
@@ -170,20 +171,6 @@ class DataLossIT {
         }
     }
 
-    /** One way of sending a string through JDBC. */
-    interface CallPath {
-        void run(Connection c, String sql) throws SQLException;
-    }
-
-    private static final List<CallPath> PATHS = List.of(
-            (c, sql) -> c.createStatement().execute(sql),
-            (c, sql) -> c.prepareStatement(sql).execute(),
-            (c, sql) -> {
-                Statement s = c.createStatement();
-                s.addBatch(sql);
-                s.executeBatch();
-            });
-
     @ParameterizedTest(name = "[{index}] {0}")
     @MethodSource("cases")
     void eachFormIsJudgedAsWhatItDoesToTheData(Case k, TestDatabase pg) throws Exception {
@@ -198,12 +185,12 @@ class DataLossIT {
             fixtures();
         }
         for (String mode : MODES) {
-            for (int p = 0; p < PATHS.size(); p++) {
+            for (int p = 0; p < CallPaths.ALL.size(); p++) {
                 if (!k.destroys()) {
                     fixtures();
                 }
                 try (Connection c = connect(db.pgguardUrl(), mode, true)) {
-                    PATHS.get(p).run(c, k.sql());
+                    CallPaths.ALL.get(p).run(c, k.sql());
                     assertTrue(!k.destroys(), "not blocked in " + mode + ", path " + p);
                 } catch (GuardBlockedException e) {
                     assertTrue(k.destroys(), "blocked in " + mode + ", path " + p + ": " + e.getMessage());

@@ -1,6 +1,7 @@
 package io.pgguard.jdbc;
 
 import io.pgguard.GuardBlockedException;
+import io.pgguard.testkit.CallPaths;
 import io.pgguard.testkit.PgDatabase;
 import io.pgguard.testkit.PostgresTest;
 import org.junit.jupiter.api.BeforeAll;
@@ -93,20 +94,6 @@ class StandardConformingStringsIT {
         }
     }
 
-    /** One way of sending a string through JDBC. */
-    interface CallPath {
-        void run(Connection c, String sql) throws SQLException;
-    }
-
-    private static final List<CallPath> PATHS = List.of(
-            (c, sql) -> c.createStatement().execute(sql),
-            (c, sql) -> c.prepareStatement(sql).execute(),
-            (c, sql) -> {
-                Statement s = c.createStatement();
-                s.addBatch(sql);
-                s.executeBatch();
-            });
-
     @ParameterizedTest(name = "{0}, {1}")
     @MethodSource("modesAndWays")
     void theHiddenDropRunsThroughRawPgjdbc(String mode, String way) throws SQLException {
@@ -122,7 +109,7 @@ class StandardConformingStringsIT {
     @MethodSource("modesAndWays")
     void throughPgguardTheStringIsBlockedInEveryCallPath(String mode, String way) throws SQLException {
         try (Connection c = open(db.pgguardUrl(), mode, way, true)) {
-            for (CallPath path : PATHS) {
+            for (CallPaths.CallPath path : CallPaths.ALL) {
                 GuardBlockedException e = assertThrows(GuardBlockedException.class, () -> path.run(c, HIDDEN));
                 assertEquals("drop-table", e.ruleId());
             }
