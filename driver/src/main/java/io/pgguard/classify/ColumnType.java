@@ -154,7 +154,8 @@ record ColumnType(String name, String modifiers, boolean array) {
         String t = unserial(target.name);
         boolean text = f.equals("text") || f.equals("varchar") || f.equals("char");
         if (text && (t.equals("varchar") || t.equals("char")) && target.modifiers != null) {
-            boolean wider = !f.equals("text") && modifiers != null && number(modifiers, 0) <= number(target.modifiers, 0);
+            boolean wider = !f.equals("text") && modifiers != null
+                    && number(modifiers, 0) <= number(target.modifiers, 0);
             return wider ? null : "values longer than " + number(target.modifiers, 0) + " characters do not fit";
         }
         if (f.equals("numeric") && t.equals("numeric") && target.modifiers != null) {

@@ -128,6 +128,8 @@ public final class Context {
     Context forRoutineBody() {
         Context c = new Context(false, false);
         c.routines = routines == null ? null : new HashMap<>(routines);
+        c.standardStrings = standardStrings;
+        c.sessionStrings = standardStrings;
         return c;
     }
 

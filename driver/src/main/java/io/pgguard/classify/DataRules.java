@@ -125,7 +125,7 @@ final class DataRules {
         a.lock(LockMode.ROW_EXCLUSIVE);
         boolean isNew = a.context.isNew(a.table);
         a.dmlOnExisting = !isNew;
-        Conditions.Scope scope = target(a, c);
+        Scope scope = target(a, c);
         int where = c.findTopLevelWord(c.i, "WHERE");
         int whereEnd = whereEnd(c, where);
         int from = topLevelFrom(c, c.i, where < 0 ? c.end : where);
@@ -153,7 +153,7 @@ final class DataRules {
         a.table = c.name();
         a.lock(LockMode.ROW_EXCLUSIVE);
         a.dmlOnExisting = !a.context.isNew(a.table);
-        Conditions.Scope scope = target(a, c);
+        Scope scope = target(a, c);
         int where = c.findTopLevelWord(c.i, "WHERE");
         if (c.word("USING")) {
             FromList.read(c.st, c.i, where < 0 ? returningOrEnd(c, c.i) : where, scope::joined);
@@ -166,8 +166,8 @@ final class DataRules {
     }
 
     /** The target's name and alias, read after its name; the cursor moves past the alias. */
-    private static Conditions.Scope target(Analysis a, Cursor c) {
-        Conditions.Scope scope = new Conditions.Scope(a.table, a.context.cteTables);
+    private static Scope target(Analysis a, Cursor c) {
+        Scope scope = new Scope(a.table, a.context.cteTables);
         if (c.peek(TokenType.OPERATOR) && c.st.text(c.i).equals("*")) {
             c.i++;
         }
@@ -175,7 +175,7 @@ final class DataRules {
         return scope;
     }
 
-    private static String reason(Conditions.Scope scope) {
+    private static String reason(Scope scope) {
         return scope.joinsAny()
                 ? "it can hold for every row; a join condition must name a column of the target"
                 : "it can hold for every row";
@@ -218,7 +218,7 @@ final class DataRules {
         a.table = c.name();
         a.lock(LockMode.ROW_EXCLUSIVE);
         a.dmlOnExisting = !a.context.isNew(a.table);
-        Conditions.Scope scope = target(a, c);
+        Scope scope = target(a, c);
         if (!c.word("USING")) {
             return;
         }
@@ -431,7 +431,7 @@ final class DataRules {
         return returning < 0 ? c.end : returning;
     }
 
-    private static boolean unbounded(Analysis a, Cursor c, int where, int whereEnd, Conditions.Scope scope) {
+    private static boolean unbounded(Analysis a, Cursor c, int where, int whereEnd, Scope scope) {
         if (where < 0) {
             return true;
         }

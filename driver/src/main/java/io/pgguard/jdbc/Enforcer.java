@@ -193,7 +193,8 @@ final class Enforcer extends VerdictCache.Memo {
     private static boolean containsWord(String text, String word) {
         for (int at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + 1)) {
             int end = at + word.length();
-            if ((at == 0 || !isWordChar(text.charAt(at - 1))) && (end == text.length() || !isWordChar(text.charAt(end)))) {
+            boolean starts = at == 0 || !isWordChar(text.charAt(at - 1));
+            if (starts && (end == text.length() || !isWordChar(text.charAt(end)))) {
                 return true;
             }
         }

@@ -158,9 +158,9 @@ public final class VerdictCache {
     }
 
     /**
-     * One connection's way into a shared guard's {@link VerdictCache}, remembering the last string and the last template it was
-     * answered for: a connection mostly sends the same string again (a statement prepared on every call) or a new
-     * string of the statement it sent last (SQL with inlined values). Kept in fields of the connection's own object
+     * One connection's way into a shared guard's {@link VerdictCache}, remembering the last string and the last
+     * template it was answered for: a connection mostly sends the same string again (a statement prepared on every
+     * call) or a new string of the statement it sent last (SQL with inlined values). Kept in fields of the connection's own object
      * (the JDBC layer extends this class), these are answered one reference away, without touching the shared
      * guard: its memos sit in other CPU caches' lines when many connections write them, and in none after the server
      * has run. Fields are read and written without locks: a verdict is only taken from an immutable object that
