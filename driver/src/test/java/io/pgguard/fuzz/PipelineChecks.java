@@ -55,6 +55,7 @@ final class PipelineChecks {
         if (template != null) {
             throw new Violation("template", template);
         }
+        standardStringsShortcut(sql, statements);
         List<Classification> single = Classified.of(classifier, sql);
         checkClassifications(statements, single);
         checkClassifications(statements, classifier.classifyFile(statements, Context.migration()));
@@ -77,6 +78,26 @@ final class PipelineChecks {
         }
         if (caught != null) {
             throw caught;
+        }
+    }
+
+    /**
+     * The driver asks the session how it reads strings only for a string whose '...' literals hold a backslash:
+     * without one, a reader with backslash escapes must split and tokenize the input exactly as a standard one. The
+     * one other difference is a U&'' string, which the server refuses outright when the setting is off.
+     */
+    private static void standardStringsShortcut(String sql, List<SqlStatement> standard) {
+        if (standard.stream().anyMatch(SqlStatement::readsBackslashes) || sql.contains("&'")) {
+            return;
+        }
+        List<SqlStatement> escaped = Lexer.split(sql, false);
+        boolean same = escaped.size() == standard.size();
+        for (int i = 0; same && i < escaped.size(); i++) {
+            same = escaped.get(i).tokens().equals(standard.get(i).tokens())
+                    && java.util.Objects.equals(escaped.get(i).error(), standard.get(i).error());
+        }
+        if (!same) {
+            throw new Violation("standard-strings", "no backslash in a '...' literal, yet the two readings differ");
         }
     }
 
