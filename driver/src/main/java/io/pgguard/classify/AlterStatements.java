@@ -17,9 +17,7 @@ final class AlterStatements {
     static void alterTable(Analysis a, Cursor c) {
         a.kind = "ALTER TABLE";
         if (c.words("ALL", "IN", "TABLESPACE")) {
-            a.lock(LockMode.ACCESS_EXCLUSIVE);
-            a.rewrite = true;
-            a.find(TableRules.SET_TABLESPACE, "ALTER TABLE ALL IN TABLESPACE moves every table, each under an "
+            TableRules.setTablespace(a, false, "ALTER TABLE ALL IN TABLESPACE moves every table, each under an "
                     + "AccessExclusiveLock");
             return;
         }
@@ -87,8 +85,7 @@ final class AlterStatements {
                 IdempotencyRules.requireIfExists(a, c);
                 String constraint = c.name();
                 if (!isNew && !a.context.isRedundantNotNullCheck(constraint)) {
-                    a.find(DropRules.DROP_CONSTRAINT, "DROP CONSTRAINT " + constraint + " removes a guarantee from "
-                            + table);
+                    DropRules.dropConstraint(a, constraint, table);
                 }
                 return "ALTER TABLE DROP CONSTRAINT";
             }
@@ -158,9 +155,8 @@ final class AlterStatements {
             a.lock(LockMode.ACCESS_EXCLUSIVE);
             if (c.words("RENAME", "TO") || c.words("SET", "SCHEMA")) {
                 TableRules.renameTable(a, view, c.name());
-            } else if (c.words("SET", "TABLESPACE") && !a.context.isNew(view)) {
-                a.rewrite = true;
-                a.find(TableRules.SET_TABLESPACE);
+            } else if (c.words("SET", "TABLESPACE")) {
+                TableRules.setTablespace(a, a.context.isNew(view), null);
             }
             return;
         }
@@ -173,7 +169,7 @@ final class AlterStatements {
                 TypeRules.enumAddValue(a);
             } else if (c.word("RENAME")) {
                 a.kind = "ALTER TYPE RENAME";
-                a.find(TableRules.RENAME_OBJECT);
+                TableRules.renameObject(a);
             }
             return;
         }
@@ -188,11 +184,10 @@ final class AlterStatements {
                     }
                 }
                 if (notValid < 0) {
-                    a.find(ConstraintRules.CONSTRAINT_MISSING_NOT_VALID, "ALTER DOMAIN ADD CONSTRAINT checks every "
-                            + "column of the domain's type in every table; add it NOT VALID, then VALIDATE");
+                    ConstraintRules.domainConstraint(a);
                 }
             } else if (c.words("SET", "NOT", "NULL")) {
-                a.find(ColumnRules.SET_NOT_NULL, "ALTER DOMAIN SET NOT NULL scans every column of the domain's type");
+                ColumnRules.notNullScan(a, "ALTER DOMAIN SET NOT NULL scans every column of the domain's type");
             }
             return;
         }
@@ -226,7 +221,7 @@ final class AlterStatements {
             c.skipGroup();
             if (c.word("RENAME") || c.words("SET", "SCHEMA")) {
                 a.kind = "ALTER " + object + " RENAME";
-                a.find(TableRules.RENAME_OBJECT);
+                TableRules.renameObject(a);
             }
         }
     }
@@ -272,12 +267,8 @@ final class AlterStatements {
             a.lock(a.pgMajor >= 12 ? LockMode.SHARE_UPDATE_EXCLUSIVE : LockMode.ACCESS_EXCLUSIVE);
         } else if (c.words("SET", "TABLESPACE")) {
             a.kind = "ALTER INDEX SET TABLESPACE";
-            a.lock(LockMode.ACCESS_EXCLUSIVE);
-            a.rewrite = true;
-            if (!a.context.isNew(a.table)) {
-                a.find(TableRules.SET_TABLESPACE, "ALTER INDEX SET TABLESPACE copies the index under an "
-                        + "AccessExclusiveLock");
-            }
+            TableRules.setTablespace(a, a.context.isNew(a.table), "ALTER INDEX SET TABLESPACE copies the index "
+                    + "under an AccessExclusiveLock");
         } else if (c.word("SET") || c.word("RESET") || c.words("ALTER", "COLUMN") || c.word("ALTER")) {
             // Storage parameters and an expression column's statistics target.
             a.lock(LockMode.SHARE_UPDATE_EXCLUSIVE);

@@ -71,6 +71,11 @@ final class ColumnRules {
     private ColumnRules() {
     }
 
+    /** A NOT NULL that scans rows to prove itself: of a domain, or a table's NOT NULL constraint (18+). */
+    static void notNullScan(Analysis a, String message) {
+        a.find(SET_NOT_NULL, message);
+    }
+
     /** ADD [COLUMN] [IF NOT EXISTS] name type [constraints]; the cursor stands after ADD [COLUMN]. */
     static void addColumn(Analysis a, Cursor c, String table) {
         a.lock(LockMode.ACCESS_EXCLUSIVE);

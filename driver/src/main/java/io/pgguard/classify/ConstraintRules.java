@@ -35,6 +35,12 @@ final class ConstraintRules {
     private ConstraintRules() {
     }
 
+    /** ALTER DOMAIN ADD CONSTRAINT without NOT VALID: every column of the domain's type is checked. */
+    static void domainConstraint(Analysis a) {
+        a.find(CONSTRAINT_MISSING_NOT_VALID, "ALTER DOMAIN ADD CONSTRAINT checks every column of the domain's type "
+                + "in every table; add it NOT VALID, then VALIDATE");
+    }
+
     /** ADD [CONSTRAINT name] CHECK|FOREIGN KEY|UNIQUE|PRIMARY KEY|EXCLUDE|NOT NULL; the cursor stands after ADD. */
     static String addConstraint(Analysis a, Cursor c, String table) {
         String name = c.word("CONSTRAINT") ? c.name() : null;
@@ -91,7 +97,7 @@ final class ConstraintRules {
             String column = c.name();
             a.context.notNullCheck(name, table, column, !notValid);
             if (!notValid && !isNew) {
-                a.find(ColumnRules.SET_NOT_NULL, "ADD CONSTRAINT ... NOT NULL " + column
+                ColumnRules.notNullScan(a, "ADD CONSTRAINT ... NOT NULL " + column
                         + " scans the whole table under an AccessExclusiveLock; add it NOT VALID, then VALIDATE");
             }
             c.i = end;

@@ -145,11 +145,7 @@ final class CreateStatements {
             String parent = c.name();
             a.kind = "CREATE TABLE PARTITION OF";
             if (!a.context.isNew(parent)) {
-                a.table = parent;
-                a.ddlOnExisting = true;
-                a.find(TableRules.CREATE_PARTITION_LOCKS_PARENT, "CREATE TABLE " + name + " PARTITION OF " + parent
-                        + " takes an AccessExclusiveLock on " + parent);
-                SessionRules.checkTimeouts(a, LockMode.ACCESS_EXCLUSIVE);
+                TableRules.partitionOf(a, name, parent);
             }
             return;
         }

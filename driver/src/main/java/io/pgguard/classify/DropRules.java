@@ -54,6 +54,16 @@ final class DropRules {
     private DropRules() {
     }
 
+    /** ALTER TABLE ... DROP CONSTRAINT on a table that existed before this run. */
+    static void dropConstraint(Analysis a, String constraint, String table) {
+        a.find(DROP_CONSTRAINT, "DROP CONSTRAINT " + constraint + " removes a guarantee from " + table);
+    }
+
+    /** A CASCADE that drops more than the statement names. */
+    static void cascade(Analysis a, String message) {
+        a.find(DROP_CASCADE, message);
+    }
+
     /** DROP ...; the cursor stands after DROP. */
     static void drop(Analysis a, Cursor c) {
         boolean cascade = c.findTopLevelWord(c.i, "CASCADE") >= 0;
@@ -130,7 +140,7 @@ final class DropRules {
         if (object == null) {
             if (c.atEnd()) {
                 a.kind = "DROP";
-                a.find(ProceduralRules.UNRECOGNIZED_STATEMENT, "DROP of what?");
+                ProceduralRules.unrecognized(a, "DROP of what?");
                 return;
             }
             object = c.st.text(c.i).toUpperCase(Locale.ROOT);

@@ -19,6 +19,13 @@ final class IdempotencyRules {
     private IdempotencyRules() {
     }
 
+    /** An unnamed index gets a generated name: a rerun creates a duplicate instead of failing. */
+    static void unnamedIndex(Analysis a) {
+        if (a.context.isMigration()) {
+            a.find(PREFER_IF_NOT_EXISTS);
+        }
+    }
+
     /** Consumes IF NOT EXISTS when the cursor is at it, saying whether it was; advises it in a migration otherwise. */
     static boolean requireIfNotExists(Analysis a, Cursor c) {
         boolean present = c.ifNotExists();

@@ -40,9 +40,8 @@ final class IndexRules {
         if (!c.peek("ON")) {
             ifNotExists = IdempotencyRules.requireIfNotExists(a, c);
             index = c.name();
-        } else if (a.context.isMigration()) {
-            // An unnamed index gets a generated name: a rerun creates a duplicate instead of failing.
-            a.find(IdempotencyRules.PREFER_IF_NOT_EXISTS);
+        } else {
+            IdempotencyRules.unnamedIndex(a);
         }
         c.word("ON");
         c.word("ONLY");
@@ -87,7 +86,7 @@ final class IndexRules {
             }
         }
         if (c.findTopLevelWord(c.i, "CASCADE") >= 0) {
-            a.find(DropRules.DROP_CASCADE.finding("DROP INDEX ... CASCADE also drops constraints that use the index"));
+            DropRules.cascade(a, "DROP INDEX ... CASCADE also drops constraints that use the index");
         }
         a.context.dropped(index);
     }

@@ -94,6 +94,32 @@ final class TableRules {
         return "ALTER TABLE ATTACH PARTITION";
     }
 
+    /**
+     * SET TABLESPACE of {@code what} (a view's, an index's, every table's): copied under an AccessExclusiveLock;
+     * {@code message} null for the rule's own.
+     */
+    static void setTablespace(Analysis a, boolean isNew, String message) {
+        a.lock(LockMode.ACCESS_EXCLUSIVE);
+        a.rewrite = true;
+        if (!isNew) {
+            a.find(message == null ? SET_TABLESPACE.finding() : SET_TABLESPACE.finding(message));
+        }
+    }
+
+    /** A type, function, schema or sequence renamed or moved: code using the old name breaks. */
+    static void renameObject(Analysis a) {
+        a.find(RENAME_OBJECT);
+    }
+
+    /** CREATE TABLE name PARTITION OF parent, where the parent existed before this run. */
+    static void partitionOf(Analysis a, String name, String parent) {
+        a.table = parent;
+        a.ddlOnExisting = true;
+        a.find(CREATE_PARTITION_LOCKS_PARENT, "CREATE TABLE " + name + " PARTITION OF " + parent
+                + " takes an AccessExclusiveLock on " + parent);
+        SessionRules.checkTimeouts(a, LockMode.ACCESS_EXCLUSIVE);
+    }
+
     /** SET LOGGED | UNLOGGED | TABLESPACE | ACCESS METHOD | WITHOUT ...; the cursor stands after SET. */
     static String set(Analysis a, Cursor c, boolean isNew) {
         if (c.word("LOGGED") || c.word("UNLOGGED")) {
@@ -105,11 +131,7 @@ final class TableRules {
             return "ALTER TABLE SET LOGGED";
         }
         if (c.word("TABLESPACE")) {
-            a.lock(LockMode.ACCESS_EXCLUSIVE);
-            a.rewrite = true;
-            if (!isNew) {
-                a.find(SET_TABLESPACE);
-            }
+            setTablespace(a, isNew, null);
             return "ALTER TABLE SET TABLESPACE";
         }
         if (c.words("ACCESS", "METHOD")) {
