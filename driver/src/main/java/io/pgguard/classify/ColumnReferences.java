@@ -108,7 +108,7 @@ final class ColumnReferences {
                     } else if (name != null) {
                         names.add(Cursor.key(name));
                     }
-                });
+                }, false);
         return names;
     }
 }

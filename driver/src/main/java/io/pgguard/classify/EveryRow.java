@@ -95,7 +95,7 @@ final class EveryRow {
         return Conditions.bound(st, where + 1, to - 1, self, ev) == Conditions.Bound.TRUE;
     }
 
-    /** {@code col IN (SELECT col FROM target)} with nothing restricting the subquery. */
+    /** {@code col IN (SELECT col FROM target)} with nothing restricting the subquery (a WHERE that holds for all). */
     private static boolean inUnrestrictedSelf(SqlStatement st, int from, int in, int to, Scope scope) {
         int open = in + 1;
         int left = st.isWord(in, "IN") ? in - from : in - 1 - from;
@@ -107,15 +107,8 @@ final class EveryRow {
         if (fromWord < 0 || fromWord - c.i != left || !sameTokens(st, from, c.i, left)) {
             return false;
         }
-        Cursor rel = new Cursor(st, fromWord + 1, to - 1);
-        rel.word("ONLY");
-        String name = rel.name();
-        if (name == null || scope.relation == null || !Cursor.key(name).equals(Cursor.key(scope.relation))) {
-            return false;
-        }
-        rel.word("AS");
-        rel.name();
-        return rel.atEnd();
+        String whole = FromList.unrestrictedSource(st, open + 1, to - 1);
+        return whole != null && scope.relation != null && Cursor.key(whole).equals(Cursor.key(scope.relation));
     }
 
     /** The column key of a reference [from, to) qualified by one of {@code qualifiers}, or null. */

@@ -24,8 +24,17 @@ final class FromList {
     private FromList() {
     }
 
-    /** Reads the items of the FROM list in tokens [from, to). */
+    /** Reads the items of the FROM list in tokens [from, to), telling which subqueries read a whole relation. */
     static void read(SqlStatement st, int from, int to, Item item) {
+        read(st, from, to, item, true);
+    }
+
+    /**
+     * Reads the items of a FROM list; {@code judgeSubqueries} false reports a subquery only by its alias (what a
+     * caller that only needs names asks; judging a subquery's WHERE inside every such reading would take time
+     * exponential in how deeply subqueries nest).
+     */
+    static void read(SqlStatement st, int from, int to, Item item, boolean judgeSubqueries) {
         Cursor c = new Cursor(st, from, to);
         while (!c.atEnd()) {
             c.word("LATERAL");
@@ -35,10 +44,10 @@ final class FromList {
             if (c.peek(TokenType.LPAREN)) {
                 int close = c.closing(c.i);
                 if (c.peek(1, "SELECT") || c.peek(1, "VALUES") || c.peek(1, "WITH") || c.peek(1, "TABLE")) {
-                    relation = unrestrictedSource(st, c.i + 1, close);
+                    relation = judgeSubqueries ? unrestrictedSource(st, c.i + 1, close) : null;
                     unrestricted = relation != null;
                 } else {
-                    read(st, c.i + 1, close, item); // a parenthesised join
+                    read(st, c.i + 1, close, item, judgeSubqueries); // a parenthesised join
                 }
                 c.i = Math.min(to, close + 1);
             } else {
@@ -89,8 +98,8 @@ final class FromList {
     }
 
     /**
-     * The one relation a subquery [from, to) reads whole ({@code SELECT ... FROM t}, with no WHERE, join, LIMIT
-     * or set operation of its own), or null.
+     * The one relation a subquery [from, to) reads whole ({@code SELECT ... FROM t}, with no join, LIMIT or set
+     * operation of its own, and no WHERE but one that restricts nothing, as {@link Conditions} reads it), or null.
      */
     static String unrestrictedSource(SqlStatement st, int from, int to) {
         Cursor c = new Cursor(st, from, to);
@@ -107,13 +116,23 @@ final class FromList {
         if (name == null || rel.peek(TokenType.LPAREN)) {
             return null;
         }
-        alias(rel);
+        String alias = alias(rel);
         while (!rel.atEnd()) {
             if (rel.peek("GROUP") || rel.peek("ORDER") || rel.peek("BY")) {
                 rel.i++;
                 continue;
             }
-            if (rel.peek("WHERE") || rel.peek("LIMIT") || rel.peek("OFFSET") || rel.peek("FETCH")
+            if (rel.peek("WHERE")) {
+                int end = Conditions.fromItemsEnd(st, rel.i + 1, to);
+                Scope own = new Scope(name);
+                own.alias(alias);
+                if (!Conditions.unbounded(st, rel.i + 1, end, own, new Conditions.Evaluation())) {
+                    return null;
+                }
+                rel.i = end;
+                continue;
+            }
+            if (rel.peek("LIMIT") || rel.peek("OFFSET") || rel.peek("FETCH")
                     || rel.peek("JOIN") || rel.peek(TokenType.COMMA) || rel.peek("UNION") || rel.peek("EXCEPT")
                     || rel.peek("INTERSECT") || rel.peek("HAVING") || rel.peek("TABLESAMPLE")) {
                 return null;
