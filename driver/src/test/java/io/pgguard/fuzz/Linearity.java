@@ -99,9 +99,11 @@ final class Linearity {
         // Boundedness: conditions over joins, subqueries in FROM and WHERE, MERGE clauses.
         cases.add(new Case("DELETE USING, OR chain over the join", n -> "DELETE FROM t USING u WHERE "
                 + repeat("u.x = 1 OR t.a = 2 OR ", n / 22) + "false"));
-        cases.add(new Case("nested IN subqueries", n -> "DELETE FROM t WHERE id IN "
-                + repeat("(SELECT id FROM t WHERE id IN ", Math.min(n / 30, 30)) + "(1)" + repeat(")", Math.min(n / 30, 30))
-                + repeat(" AND a = 1", Math.max(0, n - 60 * Math.min(n / 30, 30)) / 10)));
+        cases.add(new Case("nested IN subqueries", n -> {
+            int depth = Math.min(n / 30, 30);
+            return "DELETE FROM t WHERE id IN " + repeat("(SELECT id FROM t WHERE id IN ", depth) + "(1)"
+                    + repeat(")", depth) + repeat(" AND a = 1", Math.max(0, n - 60 * depth) / 10);
+        }));
         cases.add(new Case("MERGE with many WHEN clauses", n -> "MERGE INTO t USING u ON t.id = u.id "
                 + repeat("WHEN MATCHED AND u.x = 1 THEN DELETE ", n / 37)));
         cases.add(new Case("subquery in FROM, WHERE chain", n -> "UPDATE t SET a = 0 FROM (SELECT * FROM t WHERE "
