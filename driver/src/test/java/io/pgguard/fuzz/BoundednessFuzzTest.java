@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Generated conditions against the boundedness rule ({@link BoundednessFuzz}): a short fixed run in every build,
  * and a long one, seeded by the day, in the fuzz profile ({@code ./mvnw -B -Pfuzz test -pl driver};
- * {@code -Dpgguard.fuzz.conditions=N}, {@code -Dpgguard.fuzz.seed=S}).
+ * {@code -Dpgguard.test.fuzz.conditions=N}, {@code -Dpgguard.test.fuzz.seed=S}).
  */
 class BoundednessFuzzTest {
 
@@ -41,8 +41,8 @@ class BoundednessFuzzTest {
     @Test
     @Tag("fuzz")
     void manyGeneratedConditionsAreJudgedByWhetherTheyCanHoldForEveryRow() {
-        long seed = Long.getLong("pgguard.fuzz.seed", LocalDate.now(ZoneOffset.UTC).toEpochDay());
-        long count = Long.getLong("pgguard.fuzz.conditions", 1_000_000L);
+        long seed = Long.getLong("pgguard.test.fuzz.seed", LocalDate.now(ZoneOffset.UTC).toEpochDay());
+        long count = Long.getLong("pgguard.test.fuzz.conditions", 1_000_000L);
         List<String> wrong = run(seed, count);
         assertTrue(wrong.isEmpty(), "seed " + seed + ":\n" + String.join("\n", wrong));
     }

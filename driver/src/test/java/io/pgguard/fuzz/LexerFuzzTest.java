@@ -15,14 +15,17 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Nightly fuzzing of the lexer and everything that reads its output ({@code ./mvnw -B -Pfuzz test -pl driver}):
  * a million generated inputs must keep {@link LexerInvariants} and pass {@link PipelineChecks}, and inputs built
- * to be pathological must take time linear in their size. {@code -Dpgguard.fuzz.inputs=N} and {@code -Dpgguard.fuzz.seed=S} change the run; the seed
+ * to be pathological must take time linear in their size. {@code -Dpgguard.test.fuzz.inputs=N} and
+ * {@code -Dpgguard.test.fuzz.seed=S} change the run (under {@code pgguard.test.}, which pgguard's settings leave to
+ * the test kit: {@code lint} would refuse another {@code pgguard.*} key); the seed
  * defaults to the day, so each night explores new inputs and a failure names the seed that reproduces it.
  */
 @Tag("fuzz")
 class LexerFuzzTest {
 
-    private static final long INPUTS = Long.getLong("pgguard.fuzz.inputs", 1_000_000L);
-    private static final long SEED = Long.getLong("pgguard.fuzz.seed", LocalDate.now(ZoneOffset.UTC).toEpochDay());
+    private static final long INPUTS = Long.getLong("pgguard.test.fuzz.inputs", 1_000_000L);
+    private static final long SEED = Long.getLong("pgguard.test.fuzz.seed",
+            LocalDate.now(ZoneOffset.UTC).toEpochDay());
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
