@@ -98,6 +98,8 @@ class DataLossIT {
         c.add(destroys("DO $$BEGIN EXECUTE 'DELETE ' || 'FROM t'; END$$"));
         c.add(destroys("DO $$BEGIN IF true THEN BEGIN DELETE FROM t; END; END IF; END$$"));
         c.add(destroys("CREATE TABLE t_copy AS WITH d AS (DELETE FROM t RETURNING *) SELECT * FROM d"));
+        c.add(destroys("COPY (DELETE FROM t RETURNING id) TO STDOUT"));
+        c.add(destroys("COPY (WITH d AS (UPDATE t SET a = 0 RETURNING id) SELECT * FROM d) TO STDOUT"));
         c.add(destroys("CREATE RULE u_wipe AS ON INSERT TO u DO ALSO DELETE FROM t; INSERT INTO u VALUES (100, 1, 1)"));
         c.add(harmless("EXPLAIN DELETE FROM t"));
         c.add(harmless("WITH d AS (DELETE FROM t WHERE id = 9 RETURNING id) SELECT * FROM d"));
@@ -180,6 +182,8 @@ class DataLossIT {
         if (k.destroys()) {
             try (Connection c = connect(db.jdbcUrl(), "simple", false)) {
                 c.createStatement().execute(k.sql());
+            } catch (SQLException e) {
+                // pgjdbc refuses a COPY after the server ran it: what counts is what the data shows.
             }
             assertNotEquals(before, data(), "raw pgjdbc did not change the data, so the case proves nothing");
             fixtures();
