@@ -59,6 +59,8 @@ public final class Context {
      * with the old value in the simple protocol and with the new one in the extended protocol.
      */
     private boolean stringsChangedInString;
+    /** A statement classified in this context changed how strings are read, or may have. */
+    private boolean stringsTouched;
     boolean lockTimeout;
     boolean statementTimeout;
     boolean inTransaction;
@@ -209,10 +211,19 @@ public final class Context {
         } else {
             sessionStrings = value;
         }
-        if (!java.util.Objects.equals(standardStrings, value) && !migration) {
-            stringsChangedInString = true;
+        if (!java.util.Objects.equals(standardStrings, value)) {
+            stringsTouched = true;
+            stringsChangedInString |= !migration;
         }
         standardStrings = value;
+    }
+
+    /**
+     * Whether the statements classified so far changed how the server reads strings, or may have: statements sent
+     * after them (a later item of the same batch) cannot be read with the value the session has now.
+     */
+    public boolean changesStringReading() {
+        return stringsTouched;
     }
 
     /** BEGIN: a ROLLBACK restores what the session has now. */

@@ -86,6 +86,8 @@ final class SessionRules {
             if (!st.isWord(k, "SET_CONFIG") || !st.is(k + 1, TokenType.LPAREN)) {
                 continue;
             }
+            // Which setting it changes is a literal: strings of one template do not share this verdict.
+            a.readsLiterals = true;
             Cursor args = new Cursor(st, k + 2, new Cursor(st, k + 1, st.size()).closing(k + 1));
             int nameEnd = args.nextTopLevel(args.i, TokenType.COMMA);
             boolean literalName = nameEnd == args.i + 1 && st.is(args.i, TokenType.STRING);

@@ -104,6 +104,16 @@ final class Enforcer extends VerdictCache.Memo {
     }
 
     /**
+     * Decides SQL as a server whose reading of '...' strings cannot be told would: a later item of a batch whose
+     * earlier items change standard_conforming_strings. A string with a backslash in a literal is then unknown.
+     */
+    Verdict decideUnsure(String sql) {
+        Map<String, Classification> known = routines;
+        return guard().checkOnConnection(sql == null ? "" : sql, Set.copyOf(createdInTransaction),
+                known == null ? Map.of() : known, null);
+    }
+
+    /**
      * Throws for a blocked verdict, logging it at ERROR each time it is attempted. A statement that ends the
      * transaction ends what it created being new, from now on: forgetting early only makes the guard stricter.
      * Returns {@code v} when its run changes what is new in the transaction, for {@link #ran}; else null, decided

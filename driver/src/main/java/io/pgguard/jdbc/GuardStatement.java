@@ -18,6 +18,9 @@ import java.sql.Statement;
  */
 public class GuardStatement<S extends Statement> implements Statement {
 
+    /** An item of the batch being built changes how the server reads strings (or may): later items are unsure. */
+    private boolean batchChangesStrings;
+
     final S delegate;
     final GuardConnection connection;
     final Enforcer enforcer;
@@ -160,17 +163,25 @@ public class GuardStatement<S extends Statement> implements Statement {
 
     @Override
     public void addBatch(String sql) throws SQLException {
-        enforcer.batched(enforcer.check(sql));
+        Verdict v = enforcer.decide(sql);
+        if (batchChangesStrings && v.readsBackslashes()) {
+            // An earlier item changes how the server reads strings when the batch runs, after this check.
+            v = enforcer.decideUnsure(sql);
+        }
+        enforcer.batched(enforcer.enforce(v));
+        batchChangesStrings |= v.changesStringReading();
         delegate.addBatch(sql);
     }
 
     @Override
     public int[] executeBatch() throws SQLException {
+        batchChangesStrings = false;
         return delegate.executeBatch();
     }
 
     @Override
     public long[] executeLargeBatch() throws SQLException {
+        batchChangesStrings = false;
         return delegate.executeLargeBatch();
     }
 
@@ -201,6 +212,7 @@ public class GuardStatement<S extends Statement> implements Statement {
 
     @Override
     public void clearBatch() throws SQLException {
+        batchChangesStrings = false;
         delegate.clearBatch();
     }
 

@@ -118,6 +118,6 @@ public final class Guard {
         }
         Set<String> creates = context.createdKeys();
         return new Verdict(action, List.copyOf(decisions), creates, endsTransaction, transactionDependent,
-                context.routineChanges(), backslashes);
+                context.routineChanges(), backslashes, context.changesStringReading());
     }
 }

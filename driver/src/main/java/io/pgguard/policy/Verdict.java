@@ -13,10 +13,12 @@ import java.util.Set;
  * holds only while that transaction is open, so a prepared statement decides again before it runs. {@code routines}
  * are the routines and prepared statements the string defines (with what calling them does) or drops (null), which
  * the connection remembers once the string has run, to judge later calls by. {@code readsBackslashes}: a
- * {@code '...'} string of it holds a backslash, so the verdict holds only where standard_conforming_strings is on.
+ * {@code '...'} string of it holds a backslash, so the verdict holds only where standard_conforming_strings is on;
+ * {@code changesStringReading}: it changes that setting, or may, for the statements sent after it.
  */
 public record Verdict(Action action, List<Decision> decisions, Set<String> creates, boolean endsTransaction,
-                      boolean transactionDependent, Map<String, Classification> routines, boolean readsBackslashes) {
+                      boolean transactionDependent, Map<String, Classification> routines, boolean readsBackslashes,
+                      boolean changesStringReading) {
 
     /** The decision that set the action: the first of the strictest; null for an empty string. */
     public Decision deciding() {

@@ -139,6 +139,19 @@ class StandardConformingStringsIT {
         assertTrue(tableExists());
     }
 
+    @ParameterizedTest
+    @MethodSource("queryModes")
+    void aBatchThatChangesTheSettingCannotHideAStatementInALaterItem(String mode) throws SQLException {
+        try (Connection c = open(db.pgguardUrl(), mode, "SET standard_conforming_strings = on", true)) {
+            Statement s = c.createStatement();
+            s.addBatch("SET standard_conforming_strings = off");
+            GuardBlockedException e = assertThrows(GuardBlockedException.class, () -> s.addBatch(HIDDEN));
+            assertEquals("unreadable-sql", e.ruleId());
+            s.executeBatch();
+        }
+        assertTrue(tableExists());
+    }
+
     @Test
     void aPreparedStatementIsReadAgainWhenTheSettingChangesBeforeItRuns() throws SQLException {
         try (Connection c = open(db.pgguardUrl(), "simple", "SET standard_conforming_strings = on", true)) {

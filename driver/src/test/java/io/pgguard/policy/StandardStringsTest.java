@@ -117,6 +117,15 @@ class StandardStringsTest {
     }
 
     @Test
+    void aSetConfigCallNeverSharesItsVerdictWithAnotherSettingsCall() {
+        Guard guard = new Guard(new Classifier(17), Target.production("test"), Policy.defaults());
+        assertFalse(guard.check("SELECT set_config('application_name', 'x', false)").changesStringReading());
+        assertTrue(guard.check("SELECT set_config('standard_conforming_strings', 'off', false)")
+                .changesStringReading());
+        assertTrue(guard.check("SET standard_conforming_strings = off").changesStringReading());
+    }
+
+    @Test
     void lintKeepsTheLinesOfStatementsSplitAgain() {
         List<Decision> decisions = GUARD.checkFile("SET standard_conforming_strings = off;\n\n" + HIDDEN,
                 Context.migration(), UnaryOperator.identity());
