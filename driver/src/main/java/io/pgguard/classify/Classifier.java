@@ -76,6 +76,12 @@ public final class Classifier {
             ProceduralRules.unreadable(a, "statements nested more than " + MAX_NESTING + " deep");
             return a.build();
         }
+        if (continuesAString(statement)) {
+            // 'a'<newline>'b' is one literal to the server, read in the first part's mode (E'' escapes go on into
+            // the continuation): pgguard and pgjdbc read the parts apart, so what the statement holds is uncertain.
+            ProceduralRules.unreadable(a, "a string literal continues on a new line ('...'<newline>'...'), which "
+                    + "the server joins into one literal; write it as one literal");
+        }
         if (context.stringsUncertain() && statement.readsBackslashes()) {
             ProceduralRules.unreadable(a, "a '...' string holds a backslash, and the server may read it with or "
                     + "without backslash escapes here (standard_conforming_strings "
@@ -216,6 +222,18 @@ public final class Classifier {
                 }
             }
         }
+    }
+
+    /** Whether a string literal is followed, across whitespace holding a newline, by a {@code '...'} literal. */
+    private static boolean continuesAString(SqlStatement st) {
+        for (int k = 0; k + 1 < st.size(); k++) {
+            if (st.is(k, io.pgguard.sql.TokenType.STRING) && st.is(k + 1, io.pgguard.sql.TokenType.STRING)
+                    && st.source().charAt(st.token(k + 1).start()) == '\''
+                    && st.source().substring(st.token(k).end(), st.token(k + 1).start()).indexOf('\n') >= 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Commands that take no table lock worth reporting and carry no rule. */

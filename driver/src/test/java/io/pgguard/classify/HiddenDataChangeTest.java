@@ -82,6 +82,16 @@ class HiddenDataChangeTest {
     }
 
     @org.junit.jupiter.api.Test
+    void aStringContinuedOnANewLineIsUnknown() {
+        // One literal to the server, read in the first part's mode: the DO body is the whole text, and E'' escapes
+        // go on into the continuation, where they end the string early and expose the DROP.
+        assertEquals("unknown unreadable-sql", verdict(Classified.of(17, "DO 'BEGIN DELETE FROM t; '\n'END'")));
+        assertEquals("unknown unreadable-sql",
+                verdict(Classified.of(17, "SELECT E'a'\n'\\'' ; DROP TABLE t; -- '")));
+        assertEquals("safe", verdict(Classified.of(17, "SELECT 'a', 'b'\n, 'c'")));
+    }
+
+    @org.junit.jupiter.api.Test
     void aRoutineDefinedInOneMigrationFileIsJudgedWhereALaterFileCallsIt() {
         Classifier classifier = new Classifier(17);
         Context run = Context.migration();
