@@ -6,8 +6,7 @@ import io.pgguard.policy.GuardConfig;
 import io.pgguard.policy.Policy;
 import io.pgguard.policy.Target;
 import org.postgresql.core.BaseConnection;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.postgresql.core.QueryExecutor;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -22,7 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class ConnectionSetup {
 
-    private static final Logger LOG = LoggerFactory.getLogger("io.pgguard.target");
+    private static final GuardLog LOG = GuardLog.named("io.pgguard.target");
 
     private record Key(int pgMajor, Target target, Policy policy) {
     }
@@ -44,9 +43,25 @@ final class ConnectionSetup {
         int major = raw.getMetaData().getDatabaseMajorVersion();
         int classifiedAs = Math.max(Classifier.MIN_PG_MAJOR, Math.min(Classifier.MAX_PG_MAJOR, major));
         if (classifiedAs != major) {
-            LOG.info("pgguard: server major version {} is classified as {}", major, classifiedAs);
+            LOG.info("pgguard: server major version " + major + " is classified as " + classifiedAs);
         }
         Target target = Locality.decide(pgUrl, info, config, raw, connectedHost);
+        return new Enforcer(shared(classifiedAs, target, config), pgjdbc(raw));
+    }
+
+    /**
+     * The enforcer of a connection known only by pgjdbc's query executor (the agent saw a COPY first): its host and
+     * the process's settings decide; the server's system identifier, which {@code pgguard.protect} compares, is not
+     * read, so with {@code pgguard.protect} set the target is protected.
+     */
+    static Enforcer forExecutor(QueryExecutor executor, String pgUrl, GuardConfig config) {
+        int major = executor.getServerVersionNum() / 10000;
+        int classifiedAs = Math.max(Classifier.MIN_PG_MAJOR, Math.min(Classifier.MAX_PG_MAJOR, major));
+        Target target = Locality.decide(pgUrl, new Properties(), config, null, null);
+        return new Enforcer(shared(classifiedAs, target, config), executor);
+    }
+
+    private static Guard shared(int classifiedAs, Target target, GuardConfig config) {
         Key key = new Key(classifiedAs, target, config.policy());
         Guard guard = SHARED.get(key);
         if (guard == null) {
@@ -55,24 +70,29 @@ final class ConnectionSetup {
             }
             guard = SHARED.computeIfAbsent(key, k -> new Guard(new Classifier(k.pgMajor()), k.target(), k.policy()));
         }
-        return new Enforcer(guard, pgjdbc(raw));
+        return guard;
     }
 
-    /** pgjdbc's own connection under {@code raw} (a pool's proxy, say), or null when it cannot be reached. */
-    private static BaseConnection pgjdbc(Connection raw) {
+    /** pgjdbc's query executor under {@code raw} (a pool's proxy, say), or null when it cannot be reached. */
+    private static QueryExecutor pgjdbc(Connection raw) {
         try {
-            return raw.isWrapperFor(BaseConnection.class) ? raw.unwrap(BaseConnection.class) : null;
+            return raw.isWrapperFor(BaseConnection.class) ? raw.unwrap(BaseConnection.class).getQueryExecutor() : null;
         } catch (SQLException | LinkageError e) {
-            LOG.warn("pgguard: pgjdbc's connection cannot be reached ({}): a string whose '...' literals hold a "
-                    + "backslash is treated as unknown", e.getClass().getSimpleName());
+            LOG.warn("pgguard: pgjdbc's connection cannot be reached (" + e.getClass().getSimpleName()
+                    + "): a string whose '...' literals hold a backslash is treated as unknown");
             return null;
         }
     }
 
     /** The configuration of a new connection from its {@code pgguard.*} settings; a mistake fails the connection. */
     static GuardConfig config(Map<String, String> settings) throws SQLException {
+        return config(settings, System.getProperties());
+    }
+
+    /** As {@link #config(Map)}, with {@code system} in place of the system properties (the agent adds its options). */
+    static GuardConfig config(Map<String, String> settings, Properties system) throws SQLException {
         try {
-            return GuardConfig.load(settings, System.getProperties(), System.getenv());
+            return GuardConfig.load(settings, system, System.getenv());
         } catch (GuardConfig.ConfigException e) {
             throw new SQLException("pgguard: " + e.getMessage(), "08001");
         }

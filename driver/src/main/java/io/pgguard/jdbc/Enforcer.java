@@ -10,10 +10,7 @@ import io.pgguard.policy.Guard;
 import io.pgguard.policy.VerdictCache;
 import io.pgguard.policy.Target;
 import io.pgguard.policy.Verdict;
-import org.postgresql.core.BaseConnection;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
+import org.postgresql.core.QueryExecutor;
 
 import java.util.HashMap;
 import java.util.Locale;
@@ -30,7 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class Enforcer extends VerdictCache.Memo {
 
     /** Logger of decisions: one WARN per warned statement, one ERROR per blocked one. */
-    static final Logger LOG = LoggerFactory.getLogger("io.pgguard.guard");
+    static final GuardLog LOG = GuardLog.named("io.pgguard.guard");
 
     /** Fingerprints remembered per connection before the set starts over. */
     private static final int WARNED_LIMIT = 1024;
@@ -48,12 +45,12 @@ final class Enforcer extends VerdictCache.Memo {
     private volatile int routineDefinitions;
 
     /**
-     * pgjdbc's connection, which follows the server's reports of standard_conforming_strings (at connect time and
-     * after every change, whatever made it); null when it cannot be reached, and then the setting is unknown.
+     * pgjdbc's query executor, which follows the server's reports of standard_conforming_strings (at connect time
+     * and after every change, whatever made it); null when it cannot be reached, and then the setting is unknown.
      */
-    private final BaseConnection pgjdbc;
+    private final QueryExecutor pgjdbc;
 
-    Enforcer(Guard guard, BaseConnection pgjdbc) {
+    Enforcer(Guard guard, QueryExecutor pgjdbc) {
         super(guard);
         this.pgjdbc = pgjdbc;
     }
@@ -223,7 +220,7 @@ final class Enforcer extends VerdictCache.Memo {
                 + f.ruleId() + ": " + f.message() + ". Statement: " + shown + ". Nothing was sent to the server. "
                 + "To run it deliberately, put /* pgguard:allow " + f.ruleId() + " reason=\"why\" */ in the statement, "
                 + "or set pgguard.allow=" + f.ruleId() + " for this process.";
-        withMdc(d, () -> LOG.error(message));
+        LOG.decision(true, message, d);
         return new GuardBlockedException(message, f.ruleId(), f.risk().id(), d.fingerprint());
     }
 
@@ -275,7 +272,7 @@ final class Enforcer extends VerdictCache.Memo {
             sb.append(" | ").append(f.message()).append(" | safe alternative: ").append(f.rule().alternative());
         }
         String line = sb.toString();
-        withMdc(d, () -> LOG.warn(line));
+        LOG.decision(false, line, d);
     }
 
     private String shown(Decision d) {
@@ -286,17 +283,4 @@ final class Enforcer extends VerdictCache.Memo {
         return (t.local() ? "local target " : "non-local target ") + t.description();
     }
 
-    private static void withMdc(Decision d, Runnable log) {
-        Finding f = d.finding();
-        MDC.put("pgguard.risk", d.classification().risk().id());
-        MDC.put("pgguard.rule", f == null ? "" : f.ruleId());
-        MDC.put("pgguard.target", d.target().description());
-        try {
-            log.run();
-        } finally {
-            MDC.remove("pgguard.risk");
-            MDC.remove("pgguard.rule");
-            MDC.remove("pgguard.target");
-        }
-    }
 }

@@ -66,7 +66,13 @@ public class GuardPreparedStatement<S extends PreparedStatement> extends GuardSt
     @Override
     public boolean execute() throws SQLException {
         Verdict toRecord = enforcer.enforce(verdict());
-        boolean result = delegate.execute();
+        boolean result;
+        Decided.enter();
+        try {
+            result = delegate.execute();
+        } finally {
+            Decided.exit();
+        }
         if (toRecord != null) {
             enforcer.ran(toRecord);
         }
@@ -76,7 +82,13 @@ public class GuardPreparedStatement<S extends PreparedStatement> extends GuardSt
     @Override
     public ResultSet executeQuery() throws SQLException {
         Verdict toRecord = enforcer.enforce(verdict());
-        ResultSet rs = delegate.executeQuery();
+        ResultSet rs;
+        Decided.enter();
+        try {
+            rs = delegate.executeQuery();
+        } finally {
+            Decided.exit();
+        }
         if (toRecord != null) {
             enforcer.ran(toRecord);
         }
@@ -86,7 +98,13 @@ public class GuardPreparedStatement<S extends PreparedStatement> extends GuardSt
     @Override
     public int executeUpdate() throws SQLException {
         Verdict toRecord = enforcer.enforce(verdict());
-        int result = delegate.executeUpdate();
+        int result;
+        Decided.enter();
+        try {
+            result = delegate.executeUpdate();
+        } finally {
+            Decided.exit();
+        }
         if (toRecord != null) {
             enforcer.ran(toRecord);
         }
@@ -96,7 +114,13 @@ public class GuardPreparedStatement<S extends PreparedStatement> extends GuardSt
     @Override
     public long executeLargeUpdate() throws SQLException {
         Verdict toRecord = enforcer.enforce(verdict());
-        long result = delegate.executeLargeUpdate();
+        long result;
+        Decided.enter();
+        try {
+            result = delegate.executeLargeUpdate();
+        } finally {
+            Decided.exit();
+        }
         if (toRecord != null) {
             enforcer.ran(toRecord);
         }
@@ -106,21 +130,36 @@ public class GuardPreparedStatement<S extends PreparedStatement> extends GuardSt
     @Override
     public void addBatch() throws SQLException {
         enforcer.enforce(verdict());
-        delegate.addBatch();
+        Decided.enter();
+        try {
+            delegate.addBatch();
+        } finally {
+            Decided.exit();
+        }
     }
 
     /** Checked again before it runs: the transaction may have ended since the rows were added. */
     @Override
     public int[] executeBatch() throws SQLException {
         enforcer.enforce(verdict());
-        return delegate.executeBatch();
+        Decided.enter();
+        try {
+            return delegate.executeBatch();
+        } finally {
+            Decided.exit();
+        }
     }
 
     /** Checked again before it runs, as {@link #executeBatch()}. */
     @Override
     public long[] executeLargeBatch() throws SQLException {
         enforcer.enforce(verdict());
-        return delegate.executeLargeBatch();
+        Decided.enter();
+        try {
+            return delegate.executeLargeBatch();
+        } finally {
+            Decided.exit();
+        }
     }
 
     /**
@@ -130,14 +169,24 @@ public class GuardPreparedStatement<S extends PreparedStatement> extends GuardSt
     @Override
     public ResultSetMetaData getMetaData() throws SQLException {
         enforcer.enforce(verdict());
-        return delegate.getMetaData();
+        Decided.enter();
+        try {
+            return delegate.getMetaData();
+        } finally {
+            Decided.exit();
+        }
     }
 
     /** Checked like a run, as {@link #getMetaData()}. */
     @Override
     public ParameterMetaData getParameterMetaData() throws SQLException {
         enforcer.enforce(verdict());
-        return delegate.getParameterMetaData();
+        Decided.enter();
+        try {
+            return delegate.getParameterMetaData();
+        } finally {
+            Decided.exit();
+        }
     }
 
     // Everything below only delegates.

@@ -3,8 +3,7 @@ package io.pgguard.jdbc;
 import io.pgguard.policy.GuardConfig;
 import io.pgguard.policy.Target;
 import org.postgresql.core.BaseConnection;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.postgresql.core.TransactionState;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -19,13 +18,13 @@ import java.util.Properties;
  */
 final class Locality {
 
-    static final Logger LOG = LoggerFactory.getLogger("io.pgguard.target");
+    static final GuardLog LOG = GuardLog.named("io.pgguard.target");
 
     private Locality() {
     }
 
     /**
-     * The target of a new connection. When {@code connectedHost} is known (a data source's connection, whose
+     * The target of a new connection ({@code raw} null when only its query executor is known). When {@code connectedHost} is known (a data source's connection, whose
      * properties pgguard does not see), a target is local only if that host is too.
      */
     static Target decide(String pgUrl, Properties info, GuardConfig config, Connection raw, String connectedHost) {
@@ -34,10 +33,13 @@ final class Locality {
             target = new Target(false, connectedHost, "connected to host " + connectedHost + ", which is not local");
         }
         if (!config.protect().isEmpty() && target.local()) {
-            target = protect(target, config, raw);
+            target = raw == null ? new Target(false, target.description(), "pgguard.protect is set and the "
+                    + "server's system identifier was not read (the agent saw a COPY first); treated as protected")
+                    : protect(target, config, raw);
         }
-        LOG.info("pgguard: target {} is {} ({}); {}", target.description(), target.local() ? "local" : "non-local",
-                target.reason(), target.local() ? "nothing is blocked" : "destructive and unknown statements are blocked");
+        LOG.info("pgguard: target " + target.description() + " is " + (target.local() ? "local" : "non-local") + " ("
+                + target.reason() + "); " + (target.local() ? "nothing is blocked"
+                : "destructive and unknown statements are blocked"));
         return target;
     }
 
@@ -53,16 +55,21 @@ final class Locality {
             if (raw.isWrapperFor(BaseConnection.class)) {
                 return raw.unwrap(BaseConnection.class).getQueryExecutor().getHostSpec().getHost();
             }
-            LOG.warn("pgguard: {} does not say which host it connected to; the URL alone decides the target",
-                    raw.getClass().getName());
+            LOG.warn("pgguard: " + raw.getClass().getName()
+                    + " does not say which host it connected to; the URL alone decides the target");
         } catch (SQLException | RuntimeException | LinkageError e) {
-            LOG.warn("pgguard: the host pgjdbc connected to cannot be read ({}); the URL alone decides the target",
-                    e.toString());
+            LOG.warn("pgguard: the host pgjdbc connected to cannot be read (" + e
+                    + "); the URL alone decides the target");
         }
         return null;
     }
 
     private static Target protect(Target target, GuardConfig config, Connection raw) {
+        if (inTransaction(raw)) {
+            return new Target(false, target.description(), "pgguard.protect is set and the server's system "
+                    + "identifier was not read: the connection was inside a transaction when pgguard first saw it "
+                    + "(the agent attached late); treated as protected");
+        }
         String id;
         try (Statement st = raw.createStatement();
              ResultSet rs = st.executeQuery("SELECT system_identifier FROM pg_control_system()")) {
@@ -81,6 +88,16 @@ final class Locality {
                 + " is not protected");
     }
 
+    /** Whether the connection has a transaction open, which the protect query must not join or end. */
+    private static boolean inTransaction(Connection raw) {
+        try {
+            return raw.isWrapperFor(BaseConnection.class)
+                    && raw.unwrap(BaseConnection.class).getTransactionState() != TransactionState.IDLE;
+        } catch (SQLException | RuntimeException | LinkageError e) {
+            return true;
+        }
+    }
+
     /**
      * Outside autocommit the query opened a transaction (an aborted one if it failed); the application has not
      * used the connection yet, so it gets it without one.
@@ -91,7 +108,7 @@ final class Locality {
                 raw.rollback();
             }
         } catch (SQLException e) {
-            LOG.warn("pgguard: could not end the transaction of the pgguard.protect query ({})", e.getSQLState());
+            LOG.warn("pgguard: could not end the transaction of the pgguard.protect query (" + e.getSQLState() + ")");
         }
     }
 }

@@ -26,7 +26,7 @@ import java.util.Set;
  * disable the guard.
  */
 public record GuardConfig(Policy policy, String environment, Set<String> protect, Set<String> localHosts,
-                          Map<String, String> sources) {
+                          boolean hookFailureBlocks, Map<String, String> sources) {
 
     public static final String PREFIX = "pgguard.";
 
@@ -35,7 +35,7 @@ public record GuardConfig(Policy policy, String environment, Set<String> protect
 
     /** Every key pgguard reads, without the prefix. */
     public static final List<String> KEYS = List.of("onDestructive", "onUnsafe", "onBreaking", "onUnknown", "allow",
-            "environment", "protect", "localHosts", "logRawSql", "config");
+            "environment", "protect", "localHosts", "logRawSql", "config", "agent.onHookFailure");
 
     /** Configuration that cannot be used; the message says which key, from where, and what is allowed. */
     public static final class ConfigException extends Exception {
@@ -125,7 +125,7 @@ public record GuardConfig(Policy policy, String environment, Set<String> protect
             }
             String mapped = key.toString();
             for (String known : KEYS) {
-                if (known.equalsIgnoreCase(mapped.substring(PREFIX.length()))) {
+                if (known.replace(".", "").equalsIgnoreCase(mapped.substring(PREFIX.length()))) {
                     mapped = PREFIX + known;
                 }
             }
@@ -224,8 +224,12 @@ public record GuardConfig(Policy policy, String environment, Set<String> protect
         for (String h : list(values.get(PREFIX + "localHosts"))) {
             localHosts.add(h.toLowerCase(Locale.ROOT));
         }
+        String onHookFailure = values.getOrDefault(PREFIX + "agent.onHookFailure", "block");
+        if (!onHookFailure.equalsIgnoreCase("block") && !onHookFailure.equalsIgnoreCase("warn")) {
+            throw bad(PREFIX + "agent.onHookFailure", onHookFailure, sources, "block or warn");
+        }
         return new GuardConfig(new Policy(actions, allow, logRawSql), environment, Set.copyOf(protect),
-                Set.copyOf(localHosts), Map.copyOf(sources));
+                Set.copyOf(localHosts), onHookFailure.equalsIgnoreCase("block"), Map.copyOf(sources));
     }
 
     private static ConfigException bad(String key, String value, Map<String, String> sources, String allowed) {

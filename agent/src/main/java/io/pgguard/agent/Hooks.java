@@ -1,0 +1,214 @@
+package io.pgguard.agent;
+
+import java.sql.SQLException;
+import java.sql.SQLNonTransientException;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The static methods the advice inlined into pgjdbc calls. Each finds the guard of the pgjdbc it was called from
+ * (one per class loader, through {@link ClassValue}s that live and die with that loader's classes), passes SQL pgjdbc
+ * runs while the guard itself is working (its own queries, a JDBC log appender), and lets nothing but a block escape.
+ */
+public final class Hooks {
+
+    /** SQLState of a refusal, as of every pgguard block. */
+    static final String REFUSED = "42501";
+
+    private static final ThreadLocal<Boolean> BUSY = new ThreadLocal<>();
+
+    private static volatile Properties options = new Properties();
+    private static volatile boolean hookFailureBlocks = true;
+
+    /** Failures already logged, by message, so that a broken hook is loud once, not once per statement. */
+    private static final Set<String> REPORTED = ConcurrentHashMap.newKeySet();
+
+    /** The guard of a pgjdbc class: the one of the loader that defined it, made the first time it is asked for. */
+    private static final ClassValue<PgjdbcHooks> BY_CLASS = new ClassValue<>() {
+        @Override
+        protected PgjdbcHooks computeValue(Class<?> type) {
+            try {
+                Class<?> anchor = Class.forName("org.postgresql.Driver", false, type.getClassLoader());
+                return BY_LOADER.get(anchor);
+            } catch (ClassNotFoundException | LinkageError e) {
+                return new Unguarded("pgjdbc's Driver class cannot be found beside " + type.getName() + ": " + e);
+            }
+        }
+    };
+
+    /** Keyed by pgjdbc's Driver class, so that there is one guard per pgjdbc copy. */
+    private static final ClassValue<PgjdbcHooks> BY_LOADER = new ClassValue<>() {
+        @Override
+        protected PgjdbcHooks computeValue(Class<?> driver) {
+            try {
+                return CoreLoader.guardFor(driver.getClassLoader(), options);
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+                AgentLog.severe("pgguard agent: the guard cannot be loaded beside pgjdbc in " + driver.getClassLoader()
+                        + (hookFailureBlocks ? "; its statements are refused (pgguard.agent.onHookFailure=block)"
+                        : "; its statements pass unguarded (pgguard.agent.onHookFailure=warn)"), e);
+                return new Unguarded("the guard cannot be loaded beside pgjdbc: " + e);
+            }
+        }
+    };
+
+    private Hooks() {
+    }
+
+    static void configure(Properties agentOptions, boolean blockOnHookFailure) {
+        options = agentOptions;
+        hookFailureBlocks = blockOnHookFailure;
+    }
+
+    static boolean hookFailureBlocks() {
+        return hookFailureBlocks;
+    }
+
+    public static Runnable execute(Object statement, Object connection, Object cachedQuery) throws SQLException {
+        if (BUSY.get() != null) {
+            return null;
+        }
+        BUSY.set(Boolean.TRUE);
+        try {
+            return BY_CLASS.get(statement.getClass()).execute(statement, connection, cachedQuery);
+        } catch (SQLException e) {
+            throw e;
+        } catch (Throwable t) {
+            return failed(t);
+        } finally {
+            BUSY.set(null);
+        }
+    }
+
+    public static void addBatch(Object statement, Object connection, String sql) throws SQLException {
+        if (BUSY.get() != null) {
+            return;
+        }
+        BUSY.set(Boolean.TRUE);
+        try {
+            BY_CLASS.get(statement.getClass()).addBatch(statement, connection, sql);
+        } catch (SQLException e) {
+            throw e;
+        } catch (Throwable t) {
+            failed(t);
+        } finally {
+            BUSY.set(null);
+        }
+    }
+
+    public static Runnable executeBatch(Object statement, Object connection) throws SQLException {
+        if (BUSY.get() != null) {
+            return null;
+        }
+        BUSY.set(Boolean.TRUE);
+        try {
+            return BY_CLASS.get(statement.getClass()).executeBatch(statement, connection);
+        } catch (SQLException e) {
+            throw e;
+        } catch (Throwable t) {
+            return failed(t);
+        } finally {
+            BUSY.set(null);
+        }
+    }
+
+    public static void describe(Object statement, Object connection, Object cachedQuery) throws SQLException {
+        if (BUSY.get() != null) {
+            return;
+        }
+        BUSY.set(Boolean.TRUE);
+        try {
+            BY_CLASS.get(statement.getClass()).describe(statement, connection, cachedQuery);
+        } catch (SQLException e) {
+            throw e;
+        } catch (Throwable t) {
+            failed(t);
+        } finally {
+            BUSY.set(null);
+        }
+    }
+
+    public static Runnable startCopy(Object queryExecutor, String sql) throws SQLException {
+        if (BUSY.get() != null) {
+            return null;
+        }
+        BUSY.set(Boolean.TRUE);
+        try {
+            return BY_CLASS.get(queryExecutor.getClass()).startCopy(queryExecutor, sql);
+        } catch (SQLException e) {
+            throw e;
+        } catch (Throwable t) {
+            return failed(t);
+        } finally {
+            BUSY.set(null);
+        }
+    }
+
+    /** The statement of a hook's {@link Runnable} ran without error. */
+    public static void ran(Runnable after) {
+        BUSY.set(Boolean.TRUE);
+        try {
+            after.run();
+        } catch (Throwable t) {
+            report("pgguard agent: recording what a statement created failed", t);
+        } finally {
+            BUSY.set(null);
+        }
+    }
+
+    /**
+     * The guard failed in a way it did not handle itself (it turns its own errors into an unknown statement, which
+     * the policy decides): the statement is refused or passes as {@code pgguard.agent.onHookFailure} says.
+     */
+    private static Runnable failed(Throwable t) throws SQLException {
+        report("pgguard agent: the guard failed", t);
+        if (hookFailureBlocks) {
+            throw new SQLNonTransientException("pgguard agent: the guard failed (" + t
+                    + ") and the statement was not sent (pgguard.agent.onHookFailure=block)", REFUSED);
+        }
+        return null;
+    }
+
+    static void report(String what, Throwable t) {
+        if (REPORTED.size() < 100 && REPORTED.add(what + t.getClass().getName())) {
+            AgentLog.severe(what, t);
+        }
+    }
+
+    /** Stands in for a guard that could not be made: refuses or passes every statement, as configured. */
+    private record Unguarded(String why) implements PgjdbcHooks {
+
+        private Runnable refuse() throws SQLException {
+            if (hookFailureBlocks) {
+                throw new SQLNonTransientException("pgguard agent: " + why + "; the statement was not sent "
+                        + "(pgguard.agent.onHookFailure=block)", REFUSED);
+            }
+            return null;
+        }
+
+        @Override
+        public Runnable execute(Object statement, Object connection, Object cachedQuery) throws SQLException {
+            return refuse();
+        }
+
+        @Override
+        public void addBatch(Object statement, Object connection, String sql) throws SQLException {
+            refuse();
+        }
+
+        @Override
+        public Runnable executeBatch(Object statement, Object connection) throws SQLException {
+            return refuse();
+        }
+
+        @Override
+        public void describe(Object statement, Object connection, Object cachedQuery) throws SQLException {
+            refuse();
+        }
+
+        @Override
+        public Runnable startCopy(Object queryExecutor, String sql) throws SQLException {
+            return refuse();
+        }
+    }
+}

@@ -1,0 +1,195 @@
+package io.pgguard.agent;
+
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.asm.AsmVisitorWrapper;
+import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.matcher.ElementMatcher;
+import net.bytebuddy.utility.JavaModule;
+
+import java.io.File;
+import java.lang.instrument.Instrumentation;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.jar.JarFile;
+
+import static net.bytebuddy.matcher.ElementMatchers.isPublic;
+import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
+import static net.bytebuddy.matcher.ElementMatchers.not;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+/**
+ * {@code -javaagent:pgguard-agent.jar[=key=value,...]}, at start-up or attached late: puts pgguard's guard in front
+ * of every pgjdbc in the JVM by inlining advice into three pgjdbc classes, matched by exact name. Nothing it does
+ * can stop the application from starting: a failure is logged, loudly, and the hooks that could not be applied
+ * refuse their calls or let them pass as {@code pgguard.agent.onHookFailure} says.
+ */
+public final class PgGuardAgent {
+
+    static final String PG_STATEMENT = "org.postgresql.jdbc.PgStatement";
+    static final String PG_PREPARED_STATEMENT = "org.postgresql.jdbc.PgPreparedStatement";
+    static final String QUERY_EXECUTOR = "org.postgresql.core.v3.QueryExecutorImpl";
+
+    private static boolean installed;
+
+    private PgGuardAgent() {
+    }
+
+    public static void premain(String args, Instrumentation inst) {
+        install(args, inst, false);
+    }
+
+    public static void agentmain(String args, Instrumentation inst) {
+        install(args, inst, true);
+    }
+
+    private static synchronized void install(String args, Instrumentation inst, boolean late) {
+        if (installed) {
+            AgentLog.info("pgguard agent: already installed; the options of this attach are ignored");
+            return;
+        }
+        try {
+            Properties options = AgentOptions.parse(args);
+            boolean blocks = AgentOptions.hookFailureBlocks(options, System.getProperties(), System.getenv());
+            CoreLoader.open(new JarFile(agentJar()));
+            Hooks.configure(options, blocks);
+            new AgentBuilder.Default()
+                    .disableClassFormatChanges()
+                    .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+                    .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
+                    .with(new Failures())
+                    // decided on the class name alone, so that no other class is read for its description
+                    .ignore(not(nameStartsWith("org.postgresql.")))
+                    .type(named(PG_STATEMENT)).transform(PgGuardAgent::statement)
+                    .type(named(PG_PREPARED_STATEMENT)).transform(PgGuardAgent::preparedStatement)
+                    .type(named(QUERY_EXECUTOR)).transform(PgGuardAgent::queryExecutor)
+                    .installOn(inst);
+            installed = true;
+            AgentLog.info("pgguard agent " + version() + " installed" + (late ? " (attached late)" : "")
+                    + "; pgguard.agent.onHookFailure=" + (blocks ? "block" : "warn"));
+        } catch (Throwable t) {
+            AgentLog.severe("pgguard agent: could not be installed; pgjdbc is NOT guarded by the agent", t);
+        }
+    }
+
+    private static File agentJar() throws Exception {
+        return new File(PgGuardAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    }
+
+    private static String version() {
+        String v = PgGuardAgent.class.getPackage().getImplementationVersion();
+        return v == null ? "(development build)" : v;
+    }
+
+    private static DynamicType.Builder<?> statement(DynamicType.Builder<?> builder, TypeDescription type,
+                                                    ClassLoader loader, JavaModule module,
+                                                    java.security.ProtectionDomain domain) {
+        List<String> missing = new ArrayList<>();
+        Hooked.require(type, missing).field("connection")
+                .method("execute", 3, "org.postgresql.core.CachedQuery")
+                .method("addBatch", 1, "java.lang.String");
+        boolean internalBatch = Hooked.has(type, "internalExecuteBatch", 0);
+        if (!internalBatch && !Hooked.has(type, "executeBatch", 0)) {
+            missing.add("internalExecuteBatch() or executeBatch()");
+        }
+        if (!visible(loader, missing)) {
+            return refuse(builder, type, loader, missing, entryPoints());
+        }
+        if (!missing.isEmpty()) {
+            return refuse(builder, type, loader, missing, entryPoints());
+        }
+        ElementMatcher.Junction<MethodDescription> batch = internalBatch
+                ? named("internalExecuteBatch").and(takesArguments(0))
+                : namedOneOf("executeBatch", "executeLargeBatch").and(takesArguments(0));
+        return builder
+                .visit(hook(Advices.Execute.class, named("execute").and(takesArguments(3))
+                        .and(takesArgument(0, named("org.postgresql.core.CachedQuery")))))
+                .visit(hook(Advices.AddBatch.class, named("addBatch").and(takesArguments(String.class))))
+                .visit(hook(Advices.ExecuteBatch.class, batch));
+    }
+
+    private static DynamicType.Builder<?> preparedStatement(DynamicType.Builder<?> builder, TypeDescription type,
+                                                            ClassLoader loader, JavaModule module,
+                                                            java.security.ProtectionDomain domain) {
+        List<String> missing = new ArrayList<>();
+        Hooked.require(type, missing).field("preparedQuery").method("getMetaData", 0, null)
+                .method("getParameterMetaData", 0, null);
+        if (!visible(loader, missing) || !missing.isEmpty()) {
+            return refuse(builder, type, loader, missing, entryPoints()
+                    .or(namedOneOf("getMetaData", "getParameterMetaData")));
+        }
+        return builder.visit(hook(Advices.Describe.class,
+                namedOneOf("getMetaData", "getParameterMetaData").and(takesArguments(0))));
+    }
+
+    private static DynamicType.Builder<?> queryExecutor(DynamicType.Builder<?> builder, TypeDescription type,
+                                                        ClassLoader loader, JavaModule module,
+                                                        java.security.ProtectionDomain domain) {
+        List<String> missing = new ArrayList<>();
+        Hooked.require(type, missing).method("startCopy", 2, "java.lang.String");
+        if (!visible(loader, missing) || !missing.isEmpty()) {
+            return refuse(builder, type, loader, missing, named("startCopy"));
+        }
+        return builder.visit(hook(Advices.StartCopy.class,
+                named("startCopy").and(takesArguments(2)).and(takesArgument(0, String.class))));
+    }
+
+    private static ElementMatcher.Junction<MethodDescription> entryPoints() {
+        return isPublic().and(nameStartsWith("execute").or(named("addBatch")));
+    }
+
+    private static AsmVisitorWrapper hook(Class<?> advice, ElementMatcher<? super MethodDescription> on) {
+        return Advice.to(advice).on(on);
+    }
+
+    /** Whether code inlined into this loader's classes can call {@link Hooks}: the loader must see the agent's. */
+    private static boolean visible(ClassLoader loader, List<String> missing) {
+        try {
+            if (loader != null && Class.forName(Hooks.class.getName(), false, loader) == Hooks.class) {
+                return true;
+            }
+        } catch (ClassNotFoundException | LinkageError e) {
+            // reported below
+        }
+        missing.add("the agent's classes, which " + loader + " does not see (it does not delegate to the system "
+                + "class loader)");
+        return false;
+    }
+
+    /**
+     * A hook cannot be applied: said once, loudly, for this class in this loader; with onHookFailure=block the path's
+     * public methods refuse every call instead.
+     */
+    private static DynamicType.Builder<?> refuse(DynamicType.Builder<?> builder, TypeDescription type,
+                                                 ClassLoader loader, List<String> missing,
+                                                 ElementMatcher<? super MethodDescription> entryPoints) {
+        boolean blocks = Hooks.hookFailureBlocks();
+        AgentLog.severe("pgguard agent: cannot guard " + type.getName() + " in " + loader + ": missing "
+                + String.join(", ", missing) + (blocks
+                ? "; its calls are refused (pgguard.agent.onHookFailure=block)"
+                : "; its calls pass UNGUARDED (pgguard.agent.onHookFailure=warn)"), null);
+        return blocks ? builder.visit(hook(Advices.Refuse.class, entryPoints)) : builder;
+    }
+
+    /** Reports every transformation error: a class left as it was is unguarded, and must not be so silently. */
+    private static final class Failures extends AgentBuilder.Listener.Adapter {
+        @Override
+        public void onError(String typeName, ClassLoader loader, JavaModule module, boolean loaded, Throwable t) {
+            AgentLog.severe("pgguard agent: could not instrument " + typeName + " in " + loader
+                    + "; its statements are NOT guarded", t);
+        }
+
+        @Override
+        public void onTransformation(TypeDescription type, ClassLoader loader, JavaModule module, boolean loaded,
+                                     DynamicType dynamicType) {
+            AgentLog.fine("pgguard agent: instrumented " + type.getName() + " in " + loader
+                    + (loaded ? " (retransformed)" : ""));
+        }
+    }
+}

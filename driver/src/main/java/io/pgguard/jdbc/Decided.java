@@ -1,0 +1,27 @@
+package io.pgguard.jdbc;
+
+/**
+ * Marks the thread while one of pgguard's wrappers hands a statement it has decided to pgjdbc, so that the agent,
+ * attached to the same JVM, does not decide it a second time. The agent loads this one class from the loader of the
+ * application's pgguard, when it has one, so that the wrapper and the agent read the same mark.
+ */
+public final class Decided {
+
+    private static final ThreadLocal<Boolean> BY_WRAPPER = new ThreadLocal<>();
+
+    private Decided() {
+    }
+
+    static void enter() {
+        BY_WRAPPER.set(Boolean.TRUE);
+    }
+
+    static void exit() {
+        BY_WRAPPER.set(null);
+    }
+
+    /** Whether a wrapper on this thread is running a statement it decided (pgjdbc may run its own inside). */
+    public static boolean byWrapper() {
+        return BY_WRAPPER.get() != null;
+    }
+}
