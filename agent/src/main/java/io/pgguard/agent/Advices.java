@@ -63,6 +63,14 @@ final class Advices {
         }
     }
 
+    /** {@code PgConnection}'s constructors, once the connection is made. */
+    static final class Connected {
+        @Advice.OnMethodExit
+        static void exit(@Advice.This Object connection) {
+            Hooks.connected(connection);
+        }
+    }
+
     /** {@code QueryExecutorImpl.startCopy(String, boolean)}: every {@code CopyManager} operation. */
     static final class StartCopy {
         @Advice.OnMethodEnter

@@ -144,6 +144,17 @@ public final class Hooks {
         }
     }
 
+    public static void connected(Object connection) {
+        BUSY.set(Boolean.TRUE);
+        try {
+            BY_CLASS.get(connection.getClass()).connected(connection);
+        } catch (Throwable t) {
+            report("pgguard agent: a new connection could not be registered", t);
+        } finally {
+            BUSY.set(null);
+        }
+    }
+
     /** The statement of a hook's {@link Runnable} ran without error. */
     public static void ran(Runnable after) {
         BUSY.set(Boolean.TRUE);
@@ -204,6 +215,11 @@ public final class Hooks {
         @Override
         public void describe(Object statement, Object connection, Object cachedQuery) throws SQLException {
             refuse();
+        }
+
+        @Override
+        public void connected(Object connection) {
+            // nothing to remember: every statement is refused or passes
         }
 
         @Override

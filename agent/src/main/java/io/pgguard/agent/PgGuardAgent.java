@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Properties;
 import java.util.jar.JarFile;
 
+import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
 import static net.bytebuddy.matcher.ElementMatchers.isPublic;
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 import static net.bytebuddy.matcher.ElementMatchers.named;
@@ -35,6 +36,7 @@ public final class PgGuardAgent {
     static final String PG_STATEMENT = "org.postgresql.jdbc.PgStatement";
     static final String PG_PREPARED_STATEMENT = "org.postgresql.jdbc.PgPreparedStatement";
     static final String QUERY_EXECUTOR = "org.postgresql.core.v3.QueryExecutorImpl";
+    static final String PG_CONNECTION = "org.postgresql.jdbc.PgConnection";
 
     private static boolean installed;
 
@@ -69,6 +71,7 @@ public final class PgGuardAgent {
                     .type(named(PG_STATEMENT)).transform(PgGuardAgent::statement)
                     .type(named(PG_PREPARED_STATEMENT)).transform(PgGuardAgent::preparedStatement)
                     .type(named(QUERY_EXECUTOR)).transform(PgGuardAgent::queryExecutor)
+                    .type(named(PG_CONNECTION)).transform(PgGuardAgent::connection)
                     .installOn(inst);
             installed = true;
             AgentLog.info("pgguard agent " + version() + " installed" + (late ? " (attached late)" : "")
@@ -138,6 +141,24 @@ public final class PgGuardAgent {
         }
         return builder.visit(hook(Advices.StartCopy.class,
                 named("startCopy").and(takesArguments(2)).and(takesArgument(0, String.class))));
+    }
+
+    /**
+     * Connections made from now on are remembered by their query executor, so that a COPY that comes before any
+     * statement is decided with its connection's URL settings. Without this hook (or on a connection opened before a
+     * late attach) such a COPY is decided with the process's settings and the host alone.
+     */
+    private static DynamicType.Builder<?> connection(DynamicType.Builder<?> builder, TypeDescription type,
+                                                     ClassLoader loader, JavaModule module,
+                                                     java.security.ProtectionDomain domain) {
+        List<String> missing = new ArrayList<>();
+        Hooked.require(type, missing).method("getQueryExecutor", 0, null);
+        if (!visible(loader, missing) || !missing.isEmpty()) {
+            AgentLog.warn("pgguard agent: new connections of " + loader + " are not remembered (missing "
+                    + String.join(", ", missing) + "): a COPY before any statement is decided by host alone");
+            return builder;
+        }
+        return builder.visit(hook(Advices.Connected.class, isConstructor()));
     }
 
     private static ElementMatcher.Junction<MethodDescription> entryPoints() {

@@ -23,6 +23,9 @@ public interface PgjdbcHooks {
     /** {@code getMetaData()} or {@code getParameterMetaData()} of a prepared statement sends it to be described. */
     void describe(Object statement, Object connection, Object cachedQuery) throws SQLException;
 
+    /** A {@code PgConnection} was made: remembered, so that a COPY that comes first finds its settings. */
+    void connected(Object connection);
+
     /** {@code QueryExecutorImpl.startCopy(String, boolean)}: every COPY through {@code CopyManager}. */
     Runnable startCopy(Object queryExecutor, String sql) throws SQLException;
 }

@@ -119,13 +119,22 @@ public final class PgjdbcGuard implements PgjdbcHooks {
     }
 
     @Override
+    public void connected(Object connection) {
+        BaseConnection c = (BaseConnection) connection;
+        sessions.expunge();
+        sessions.connections.put(new Sessions.Key(c.getQueryExecutor(), sessions.gone), new WeakReference<>(c));
+    }
+
+    @Override
     public Runnable startCopy(Object queryExecutor, String sql) throws SQLException {
         if (Decided.byWrapper()) {
             return null;
         }
         Session s = sessions.get(queryExecutor);
         if (s == null) {
-            s = copyFirst((QueryExecutor) queryExecutor);
+            WeakReference<BaseConnection> made = sessions.connections.get(new Sessions.Lookup(queryExecutor));
+            BaseConnection connection = made == null ? null : made.get();
+            s = connection != null ? session(connection) : copyFirst((QueryExecutor) queryExecutor);
         }
         return check(s, sql);
     }
@@ -262,20 +271,31 @@ public final class PgjdbcGuard implements PgjdbcHooks {
         return ((CachedQuery) cachedQuery).query.toString();
     }
 
-    /** Sessions by pgjdbc query executor, held weakly: a closed connection's session goes with it. */
+    /**
+     * Sessions by pgjdbc query executor, held weakly: a closed connection's session goes with it; and the connections
+     * made since the agent was installed, by executor, until their first statement.
+     */
     private static final class Sessions {
         private final ConcurrentHashMap<Object, Session> map = new ConcurrentHashMap<>();
-        private final ReferenceQueue<Object> gone = new ReferenceQueue<>();
+        final ConcurrentHashMap<Object, WeakReference<BaseConnection>> connections = new ConcurrentHashMap<>();
+        final ReferenceQueue<Object> gone = new ReferenceQueue<>();
 
         Session get(Object executor) {
             return map.get(new Lookup(executor));
         }
 
-        /** Adds the session unless one is there already; returns the one that is. */
-        Session putIfAbsent(Object executor, Session s) {
+        /** Forgets what belonged to connections that are gone (each key lives in one of the maps). */
+        void expunge() {
             for (Object ref; (ref = gone.poll()) != null; ) {
                 map.remove(ref);
+                connections.remove(ref);
             }
+        }
+
+        /** Adds the session unless one is there already; returns the one that is. */
+        Session putIfAbsent(Object executor, Session s) {
+            expunge();
+            connections.remove(new Lookup(executor));
             Session before = map.putIfAbsent(new Key(executor, gone), s);
             return before == null ? s : before;
         }

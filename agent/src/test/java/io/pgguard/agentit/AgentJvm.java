@@ -39,7 +39,7 @@ final class AgentJvm {
     static String applicationClassPath() {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         return Arrays.stream(cp.split(File.pathSeparator))
-                .filter(e -> !e.contains("byte-buddy") && !e.replace('\\', '/').contains("agent/target/classes")
+                .filter(e -> !e.replace('\\', '/').contains("agent/target/classes")
                         && !e.contains("pgguard-agent"))
                 .collect(Collectors.joining(File.pathSeparator));
     }
