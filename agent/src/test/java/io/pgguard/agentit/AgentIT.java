@@ -264,4 +264,82 @@ class AgentIT {
         assertEquals(0, r.exit(), r::toString);
         return r;
     }
+
+    /**
+     * pgjdbc in a loader that cannot see the agent: the hooks cannot be applied, which is logged loudly once; then
+     * every statement is refused (onHookFailure=block, the default) or passes (warn).
+     */
+    @Test
+    void aHookThatCannotBeAppliedRefusesOrPassesAsConfigured() throws Exception {
+        Path newest = pgjdbcJars().filter(p -> p.toString().contains("42.7")).findFirst().orElseThrow();
+        AgentJvm.Result blocks = AgentJvm.run("", List.of(), withoutPgjdbc(), Probe.class.getName(), "isolated",
+                production(), newest.toString());
+        assertEquals(0, blocks.exit(), blocks::toString);
+        assertEquals(List.of("isolated-select refused 0"),
+                outcomes(blocks).stream().map(o -> String.join(" ", o)).toList(), blocks::toString);
+        assertTrue(blocks.err().contains("SEVERE: pgguard agent: cannot guard org.postgresql.jdbc.PgStatement"),
+                blocks::toString);
+        AgentJvm.Result warns = AgentJvm.run("agent.onHookFailure=warn", List.of(), withoutPgjdbc(),
+                Probe.class.getName(), "isolated", production(), newest.toString());
+        assertEquals(List.of("isolated-select ran 0"),
+                outcomes(warns).stream().map(o -> String.join(" ", o)).toList(), warns::toString);
+        assertTrue(warns.err().contains("its calls pass UNGUARDED (pgguard.agent.onHookFailure=warn)"),
+                warns::toString);
+    }
+
+    /** Options on the -javaagent: line are pgguard settings; a bad one makes connections production, loudly. */
+    @Test
+    void agentOptionsAreSettings() throws Exception {
+        AgentJvm.Result declared = probe("environment=production,allow=truncate", "statements", local(),
+                "TRUNCATE orders_none_such", "DELETE FROM orders");
+        assertEquals(List.of("failed:42P01", "blocked:unbounded-delete"),
+                outcomes(declared).stream().map(o -> o[1]).toList(), declared::toString);
+        AgentJvm.Result bad = probe("onDestructive=allwo", "statements", local(), "DELETE FROM orders");
+        assertEquals(List.of("blocked:unbounded-delete"), outcomes(bad).stream().map(o -> o[1]).toList(),
+                bad::toString);
+        assertTrue(bad.out().contains("bad value 'allwo' for pgguard.onDestructive"), bad::toString);
+        AgentJvm.Result overridden = AgentJvm.run("environment=production", List.of("-Dpgguard.environment=dev"),
+                AgentJvm.applicationClassPath(), Probe.class.getName(), "statements", local(),
+                "CREATE TABLE IF NOT EXISTS orders (id bigint PRIMARY KEY, state text NOT NULL)",
+                "DELETE FROM orders WHERE false");
+        assertEquals(List.of("ran", "ran"), outcomes(overridden).stream().map(o -> o[1]).toList(),
+                overridden::toString);
+    }
+
+    /**
+     * Attached to a running JVM through the Attach API: the connection it already had open, inside a transaction,
+     * is guarded from its next statement on (its system identifier is not read mid-transaction).
+     */
+    @Test
+    void lateAttachGuardsConnectionsAlreadyOpen() throws Exception {
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                AgentJvm.applicationClassPath(), Probe.class.getName(), "late", local(), production());
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        StringBuilder out = new StringBuilder();
+        try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()));
+             java.io.Writer w = new java.io.OutputStreamWriter(p.getOutputStream())) {
+            String line;
+            while ((line = r.readLine()) != null && !line.startsWith("READY ")) {
+                out.append(line).append('\n');
+            }
+            assertTrue(line != null, out::toString);
+            com.sun.tools.attach.VirtualMachine vm = com.sun.tools.attach.VirtualMachine.attach(line.substring(6));
+            try {
+                vm.loadAgent(AgentJvm.AGENT_JAR.toAbsolutePath().toString(), "");
+            } finally {
+                vm.detach();
+            }
+            w.write("go\n");
+            w.flush();
+            while ((line = r.readLine()) != null) {
+                out.append(line).append('\n');
+            }
+        } finally {
+            p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        List<String> got = out.toString().lines().filter(l -> l.startsWith("OUTCOME ")).toList();
+        assertEquals(List.of("OUTCOME late-delete blocked:unbounded-delete -1", "OUTCOME late-truncate blocked:truncate -1",
+                "OUTCOME late-end ran 10"), got, out::toString);
+        assertTrue(out.toString().contains("installed (attached late)"), out::toString);
+    }
 }

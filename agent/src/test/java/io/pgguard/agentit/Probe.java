@@ -37,6 +37,7 @@ public final class Probe {
             case "batches" -> batches(args[1], args[2]);
             case "copy" -> copy(args[1], args[2]);
             case "loaders" -> loaders(args[1], args[2], List.of(args).subList(3, args.length));
+            case "isolated" -> isolated(args[1], args[2]);
             case "late" -> late(args[1], args[2]);
             default -> throw new IllegalArgumentException(args[0]);
         }
@@ -220,6 +221,24 @@ public final class Probe {
                 } catch (SQLException e) {
                     print(name + "-delete", outcome(e), count(c));
                 }
+            }
+        }
+    }
+
+    /**
+     * pgjdbc in a loader that does not delegate to the application's (its parent is the platform loader): the
+     * agent's classes are out of its sight, so its hooks cannot call the guard.
+     */
+    static void isolated(String production, String jar) throws Exception {
+        URLClassLoader loader = new URLClassLoader(new URL[] {Path.of(jar).toUri().toURL()},
+                ClassLoader.getPlatformClassLoader());
+        Driver driver = (Driver) Class.forName("org.postgresql.Driver", true, loader).getConstructor().newInstance();
+        try (Connection c = driver.connect(production, new Properties())) {
+            try {
+                c.createStatement().execute("SELECT 1");
+                print("isolated-select", "ran", 0);
+            } catch (SQLException e) {
+                print("isolated-select", outcome(e), 0);
             }
         }
     }
