@@ -211,8 +211,8 @@ class AgentIT {
     }
 
     /**
-     * pgjdbc in class loaders of its own (as a web container's or a fat jar's loader holds it), two versions in one
-     * JVM: each copy gets its own guard, logging through the application's SLF4J.
+     * pgjdbc in class loaders of its own, child-first as a web container's (Tomcat's WebappClassLoader), two versions
+     * in one JVM: each copy gets its own guard, logging through the application's SLF4J.
      */
     @Test
     void pgjdbcInItsOwnClassLoadersTwoVersionsInOneJvm() throws Exception {
@@ -341,5 +341,14 @@ class AgentIT {
         assertEquals(List.of("OUTCOME late-delete blocked:unbounded-delete -1", "OUTCOME late-truncate blocked:truncate -1",
                 "OUTCOME late-end ran 10"), got, out::toString);
         assertTrue(out.toString().contains("installed (attached late)"), out::toString);
+    }
+
+    @Test
+    void pgjdbcsOwnStatementsPass() throws Exception {
+        AgentJvm.Result r = probe("", "internal", local(), production());
+        assertEquals(0, r.exit(), r::toString);
+        assertEquals(List.of("valid-true ran 0", "metadata-columns-2 ran 0", "deleteRow ran 9"),
+                outcomes(r).stream().map(o -> String.join(" ", o)).toList(), r::toString);
+        assertTrue(!r.out().contains("against non-local target"), r::toString);
     }
 }

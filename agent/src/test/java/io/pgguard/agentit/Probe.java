@@ -38,6 +38,7 @@ public final class Probe {
             case "copy" -> copy(args[1], args[2]);
             case "loaders" -> loaders(args[1], args[2], List.of(args).subList(3, args.length));
             case "isolated" -> isolated(args[1], args[2]);
+            case "internal" -> internal(args[1], args[2]);
             case "late" -> late(args[1], args[2]);
             default -> throw new IllegalArgumentException(args[0]);
         }
@@ -204,8 +205,7 @@ public final class Probe {
      */
     static void loaders(String local, String production, List<String> jars) throws Exception {
         for (String jar : jars) {
-            URLClassLoader loader = new URLClassLoader(new URL[] {Path.of(jar).toUri().toURL()},
-                    Probe.class.getClassLoader());
+            URLClassLoader loader = new ChildFirst(Path.of(jar).toUri().toURL(), Probe.class.getClassLoader());
             Driver driver = (Driver) Class.forName("org.postgresql.Driver", true, loader).getConstructor()
                     .newInstance();
             String name = Path.of(jar).getFileName().toString();
@@ -223,6 +223,66 @@ public final class Probe {
                 }
             }
         }
+    }
+
+    /** A web-app style loader: its own jars first, then its parent's (Tomcat's WebappClassLoader order). */
+    static final class ChildFirst extends URLClassLoader {
+        ChildFirst(URL jar, ClassLoader parent) {
+            super(new URL[] {jar}, parent);
+        }
+
+        @Override
+        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            synchronized (getClassLoadingLock(name)) {
+                Class<?> c = findLoadedClass(name);
+                if (c == null && !name.startsWith("java.")) {
+                    try {
+                        c = findClass(name);
+                    } catch (ClassNotFoundException notHere) {
+                        // the parent's
+                    }
+                }
+                if (c == null) {
+                    c = super.loadClass(name, false);
+                }
+                if (resolve) {
+                    resolveClass(c);
+                }
+                return c;
+            }
+        }
+    }
+
+    /**
+     * What pgjdbc sends of its own while the application works: savepoints, isValid, metadata queries, an updatable
+     * result set's DELETE ... WHERE key = ?; all of it passes on a production target.
+     */
+    static void internal(String local, String production) throws SQLException {
+        reset(local);
+        try (Connection c = DriverManager.getConnection(production)) {
+            c.setAutoCommit(false);
+            java.sql.Savepoint sp = c.setSavepoint("before");
+            c.createStatement().execute("UPDATE orders SET state = 'x' WHERE id = 2");
+            c.rollback(sp);
+            c.releaseSavepoint(c.setSavepoint());
+            print("valid-" + c.isValid(5), "ran", 0);
+            try (ResultSet rs = c.getMetaData().getColumns(null, null, "orders", null)) {
+                int n = 0;
+                while (rs.next()) {
+                    n++;
+                }
+                print("metadata-columns-" + n, "ran", 0);
+            }
+            try (Statement s = c.createStatement(ResultSet.TYPE_SCROLL_INSENSITIVE, ResultSet.CONCUR_UPDATABLE);
+                 ResultSet rs = s.executeQuery("SELECT id, state FROM orders WHERE id = 1")) {
+                rs.next();
+                rs.updateString("state", "updated");
+                rs.updateRow();
+                rs.deleteRow();
+            }
+            c.commit();
+        }
+        print("deleteRow", "ran", rows(local));
     }
 
     /**
