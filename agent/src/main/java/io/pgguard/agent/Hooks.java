@@ -8,15 +8,15 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The static methods the advice inlined into pgjdbc calls. Each finds the guard of the pgjdbc it was called from
- * (one per class loader, through {@link ClassValue}s that live and die with that loader's classes), passes SQL pgjdbc
- * runs while the guard itself is working (its own queries, a JDBC log appender), and lets nothing but a block escape.
+ * (one per class loader, through {@link ClassValue}s that live and die with that loader's classes) and lets nothing
+ * but a block escape. They touch as little memory as they can: a call comes right after the server ran on this CPU
+ * and emptied its caches, so every object read costs a trip to memory. (The guard passes the SQL it runs itself,
+ * on the connection it is setting up, without a thread-local here.)
  */
 public final class Hooks {
 
     /** SQLState of a refusal, as of every pgguard block. */
     static final String REFUSED = "42501";
-
-    private static final ThreadLocal<Boolean> BUSY = new ThreadLocal<>();
 
     private static volatile Properties options = new Properties();
     private static volatile boolean hookFailureBlocks = true;
@@ -52,7 +52,30 @@ public final class Hooks {
         }
     };
 
+    /**
+     * The guard of the pgjdbc on the application class path, when there is one: comparing the loader reads less
+     * memory than a {@link ClassValue} lookup. Only that loader, which lives as long as the JVM, is held here; other
+     * copies (a web application's, which may be undeployed) go through {@link #BY_CLASS}.
+     */
+    private static volatile First first;
+
+    private record First(ClassLoader loader, PgjdbcHooks hooks) {
+    }
+
     private Hooks() {
+    }
+
+    private static PgjdbcHooks hooks(Class<?> pgjdbcClass) {
+        First f = first;
+        ClassLoader loader = pgjdbcClass.getClassLoader();
+        if (f != null && f.loader == loader) {
+            return f.hooks;
+        }
+        PgjdbcHooks h = BY_CLASS.get(pgjdbcClass);
+        if (f == null && loader == ClassLoader.getSystemClassLoader()) {
+            first = new First(loader, h);
+        }
+        return h;
     }
 
     static void configure(Properties agentOptions, boolean blockOnHookFailure) {
@@ -65,105 +88,69 @@ public final class Hooks {
     }
 
     public static Runnable execute(Object statement, Object connection, Object cachedQuery) throws SQLException {
-        if (BUSY.get() != null) {
-            return null;
-        }
-        BUSY.set(Boolean.TRUE);
         try {
-            return BY_CLASS.get(statement.getClass()).execute(statement, connection, cachedQuery);
+            return hooks(statement.getClass()).execute(statement, connection, cachedQuery);
         } catch (SQLException e) {
             throw e;
         } catch (Throwable t) {
             return failed(t);
-        } finally {
-            BUSY.set(null);
         }
     }
 
     public static void addBatch(Object statement, Object connection, String sql) throws SQLException {
-        if (BUSY.get() != null) {
-            return;
-        }
-        BUSY.set(Boolean.TRUE);
         try {
-            BY_CLASS.get(statement.getClass()).addBatch(statement, connection, sql);
+            hooks(statement.getClass()).addBatch(statement, connection, sql);
         } catch (SQLException e) {
             throw e;
         } catch (Throwable t) {
             failed(t);
-        } finally {
-            BUSY.set(null);
         }
     }
 
     public static Runnable executeBatch(Object statement, Object connection) throws SQLException {
-        if (BUSY.get() != null) {
-            return null;
-        }
-        BUSY.set(Boolean.TRUE);
         try {
-            return BY_CLASS.get(statement.getClass()).executeBatch(statement, connection);
+            return hooks(statement.getClass()).executeBatch(statement, connection);
         } catch (SQLException e) {
             throw e;
         } catch (Throwable t) {
             return failed(t);
-        } finally {
-            BUSY.set(null);
         }
     }
 
     public static void describe(Object statement, Object connection, Object cachedQuery) throws SQLException {
-        if (BUSY.get() != null) {
-            return;
-        }
-        BUSY.set(Boolean.TRUE);
         try {
-            BY_CLASS.get(statement.getClass()).describe(statement, connection, cachedQuery);
+            hooks(statement.getClass()).describe(statement, connection, cachedQuery);
         } catch (SQLException e) {
             throw e;
         } catch (Throwable t) {
             failed(t);
-        } finally {
-            BUSY.set(null);
         }
     }
 
     public static Runnable startCopy(Object queryExecutor, String sql) throws SQLException {
-        if (BUSY.get() != null) {
-            return null;
-        }
-        BUSY.set(Boolean.TRUE);
         try {
-            return BY_CLASS.get(queryExecutor.getClass()).startCopy(queryExecutor, sql);
+            return hooks(queryExecutor.getClass()).startCopy(queryExecutor, sql);
         } catch (SQLException e) {
             throw e;
         } catch (Throwable t) {
             return failed(t);
-        } finally {
-            BUSY.set(null);
         }
     }
 
     public static void connected(Object connection) {
-        BUSY.set(Boolean.TRUE);
         try {
-            BY_CLASS.get(connection.getClass()).connected(connection);
+            hooks(connection.getClass()).connected(connection);
         } catch (Throwable t) {
             report("pgguard agent: a new connection could not be registered", t);
-        } finally {
-            BUSY.set(null);
         }
     }
 
     /** The statement of a hook's {@link Runnable} ran without error. */
     public static void ran(Runnable after) {
-        BUSY.set(Boolean.TRUE);
         try {
             after.run();
         } catch (Throwable t) {
             report("pgguard agent: recording what a statement created failed", t);
-        } finally {
-            BUSY.set(null);
         }
     }
 

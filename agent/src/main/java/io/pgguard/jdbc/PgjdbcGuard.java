@@ -15,7 +15,8 @@ import org.postgresql.jdbc.PgStatement;
 
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
-import java.lang.reflect.Field;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,13 +34,56 @@ public final class PgjdbcGuard implements PgjdbcHooks {
 
     private static final GuardLog LOG = GuardLog.named("io.pgguard.agent");
 
+    /**
+     * Whether {@link Decided} is the application's own (it has pgguard's driver, whose wrappers set it); when it is
+     * this guard's copy nothing ever sets it, and the hot path does not read a thread-local for nothing.
+     */
+    private static final boolean WRAPPERS = Decided.class.getClassLoader() != PgjdbcGuard.class.getClassLoader();
+
+    /** The connection this thread is setting up: the guard's own query on it (pgguard.protect) passes. */
+    private static final ThreadLocal<Object> OPENING = new ThreadLocal<>();
+
     private final Properties agentOptions;
     private final Sessions sessions = new Sessions();
-    /** pgjdbc's package-private parts the hooks read: a query key's SQL, a prepared statement's query. */
-    private final Field keySql;
-    private final Class<?> preparedStatementClass;
-    private final Field preparedQuery;
-    private final Field batchStatements;
+
+    /**
+     * pgjdbc's package-private parts the hooks read: a query key's SQL, a prepared statement's query, a statement's
+     * batch. Static and final, so the JIT reads them as plain fields (each loader has its own copy of this class).
+     */
+    private static final Class<?> QUERY_KEY;
+    private static final VarHandle KEY_SQL;
+    private static final Class<?> PREPARED_STATEMENT;
+    private static final VarHandle PREPARED_QUERY;
+    private static final VarHandle BATCH_STATEMENTS;
+    /** Why they could not be read, or null. */
+    private static final ReflectiveOperationException MISSING;
+
+    static {
+        Class<?> key = null;
+        VarHandle sql = null;
+        Class<?> prepared = null;
+        VarHandle query = null;
+        VarHandle batch = null;
+        ReflectiveOperationException missing = null;
+        try {
+            key = Class.forName("org.postgresql.core.BaseQueryKey");
+            sql = MethodHandles.privateLookupIn(key, MethodHandles.lookup()).findVarHandle(key, "sql", String.class);
+            prepared = Class.forName("org.postgresql.jdbc.PgPreparedStatement");
+            query = MethodHandles.privateLookupIn(prepared, MethodHandles.lookup())
+                    .findVarHandle(prepared, "preparedQuery", CachedQuery.class);
+            batch = MethodHandles.privateLookupIn(PgStatement.class, MethodHandles.lookup())
+                    .findVarHandle(PgStatement.class, "batchStatements", java.util.ArrayList.class);
+            CachedQuery.class.getField("key");
+        } catch (ReflectiveOperationException e) {
+            missing = e;
+        }
+        QUERY_KEY = key;
+        KEY_SQL = sql;
+        PREPARED_STATEMENT = prepared;
+        PREPARED_QUERY = query;
+        BATCH_STATEMENTS = batch;
+        MISSING = missing;
+    }
 
     /** One physical connection's guard, and the autocommit mode it last saw. */
     private static final class Session {
@@ -55,21 +99,16 @@ public final class PgjdbcGuard implements PgjdbcHooks {
         this.agentOptions = agentOptions;
         // what the hooks read of pgjdbc, checked now, where a missing member fails loading the guard (the agent's
         // hook-failure setting then decides), not a statement
-        CachedQuery.class.getField("key");
-        keySql = Class.forName("org.postgresql.core.BaseQueryKey").getDeclaredField("sql");
-        keySql.setAccessible(true);
-        preparedStatementClass = Class.forName("org.postgresql.jdbc.PgPreparedStatement");
-        preparedQuery = preparedStatementClass.getDeclaredField("preparedQuery");
-        preparedQuery.setAccessible(true);
-        batchStatements = PgStatement.class.getDeclaredField("batchStatements");
-        batchStatements.setAccessible(true);
+        if (MISSING != null) {
+            throw MISSING;
+        }
         LOG.info("pgguard agent: guarding pgjdbc " + org.postgresql.util.DriverInfo.DRIVER_VERSION + " in "
                 + PgStatement.class.getClassLoader());
     }
 
     @Override
     public Runnable execute(Object statement, Object connection, Object cachedQuery) throws SQLException {
-        if (Decided.byWrapper()) {
+        if (WRAPPERS && Decided.byWrapper()) {
             return null;
         }
         return check(session((BaseConnection) connection), sqlOf(cachedQuery));
@@ -77,11 +116,11 @@ public final class PgjdbcGuard implements PgjdbcHooks {
 
     @Override
     public void addBatch(Object statement, Object connection, String sql) throws SQLException {
-        if (Decided.byWrapper()) {
+        if (WRAPPERS && Decided.byWrapper()) {
             return;
         }
         Session s = session((BaseConnection) connection);
-        Verdict v = decide(s, sql);
+        Verdict v = s == null ? null : decide(s, sql);
         if (v == null) {
             return;
         }
@@ -94,25 +133,19 @@ public final class PgjdbcGuard implements PgjdbcHooks {
 
     @Override
     public Runnable executeBatch(Object statement, Object connection) throws SQLException {
-        if (Decided.byWrapper() || !preparedStatementClass.isInstance(statement)) {
+        if (WRAPPERS && Decided.byWrapper() || !PREPARED_STATEMENT.isInstance(statement)) {
             return null;
         }
-        Object query;
-        try {
-            query = preparedQuery.get(statement);
-        } catch (IllegalAccessException e) {
-            throw new IllegalStateException(e);
-        }
-        return check(session((BaseConnection) connection), sqlOf(query));
+        return check(session((BaseConnection) connection), sqlOf(PREPARED_QUERY.get(statement)));
     }
 
     @Override
     public void describe(Object statement, Object connection, Object cachedQuery) throws SQLException {
-        if (Decided.byWrapper()) {
+        if (WRAPPERS && Decided.byWrapper()) {
             return;
         }
         Session s = session((BaseConnection) connection);
-        Verdict v = decide(s, sqlOf(cachedQuery));
+        Verdict v = s == null ? null : decide(s, sqlOf(cachedQuery));
         if (v != null) {
             s.enforcer.enforce(v);
         }
@@ -127,7 +160,7 @@ public final class PgjdbcGuard implements PgjdbcHooks {
 
     @Override
     public Runnable startCopy(Object queryExecutor, String sql) throws SQLException {
-        if (Decided.byWrapper()) {
+        if (WRAPPERS && Decided.byWrapper()) {
             return null;
         }
         Session s = sessions.get(queryExecutor);
@@ -140,6 +173,9 @@ public final class PgjdbcGuard implements PgjdbcHooks {
     }
 
     private Runnable check(Session s, String sql) throws GuardBlockedException {
+        if (s == null) {
+            return null;
+        }
         Verdict v = decide(s, sql);
         Verdict toRecord = v == null ? null : s.enforcer.enforce(v);
         if (toRecord == null) {
@@ -170,17 +206,29 @@ public final class PgjdbcGuard implements PgjdbcHooks {
     }
 
     /** The session of a connection, made the first time a statement of it is seen; follows its transactions. */
+    /**
+     * The session of a connection, made the first time a statement of it is seen; follows its transactions. Null
+     * for the guard's own statement on a connection it is setting up, which passes.
+     */
     private Session session(BaseConnection connection) throws SQLException {
         QueryExecutor executor = connection.getQueryExecutor();
         Session s = sessions.get(executor);
         if (s == null) {
-            s = sessions.putIfAbsent(executor, open(connection));
+            if (OPENING.get() == executor) {
+                return null;
+            }
+            OPENING.set(executor);
+            try {
+                s = sessions.putIfAbsent(executor, open(connection));
+            } finally {
+                OPENING.remove();
+            }
         }
         boolean autoCommit = connection.getAutoCommit();
         if (autoCommit != s.autoCommit) {
             s.autoCommit = autoCommit;
             s.enforcer.autoCommit(autoCommit);
-        } else if (executor.getTransactionState() == TransactionState.IDLE) {
+        } else if (s.enforcer.hasNewRelations() && executor.getTransactionState() == TransactionState.IDLE) {
             // no transaction is open: whatever the last one created is committed (or gone) by now
             s.enforcer.transactionEnded();
         }
@@ -240,7 +288,7 @@ public final class PgjdbcGuard implements PgjdbcHooks {
     private boolean earlierItemsChangeStrings(Session s, Object statement) {
         try {
             @SuppressWarnings("unchecked")
-            List<Query> items = (List<Query>) batchStatements.get(statement);
+            List<Query> items = (List<Query>) BATCH_STATEMENTS.get(statement);
             if (items == null) {
                 return false;
             }
@@ -250,23 +298,19 @@ public final class PgjdbcGuard implements PgjdbcHooks {
                 }
             }
             return false;
-        } catch (IllegalAccessException | RuntimeException e) {
+        } catch (RuntimeException e) {
             return true;
         }
     }
 
     /** The SQL the application gave pgjdbc, as the wrapping driver sees it (not pgjdbc's $n rewrite of it). */
-    private String sqlOf(Object cachedQuery) {
+    private static String sqlOf(Object cachedQuery) {
         Object key = ((CachedQuery) cachedQuery).key;
         if (key instanceof String s) {
             return s;
         }
-        try {
-            if (keySql.getDeclaringClass().isInstance(key)) {
-                return (String) keySql.get(key);
-            }
-        } catch (IllegalAccessException e) {
-            throw new IllegalStateException(e);
+        if (QUERY_KEY.isInstance(key)) {
+            return (String) KEY_SQL.get(key);
         }
         return ((CachedQuery) cachedQuery).query.toString();
     }

@@ -230,6 +230,11 @@ final class Enforcer extends VerdictCache.Memo {
         createdInTransaction.clear();
     }
 
+    /** Whether the open transaction created relations (only then does its end change a decision). */
+    boolean hasNewRelations() {
+        return !createdInTransaction.isEmpty();
+    }
+
     /** The transaction ended (commit or rollback): what it created is visible, or gone, now. */
     void transactionEnded() {
         createdInTransaction.clear();

@@ -47,7 +47,7 @@ import java.util.function.Function;
  * ./mvnw -B -Pbench -DskipTests package -pl driver -am
  * java -Xms1g -Xmx1g -XX:+AlwaysPreTouch -cp driver/target/benchmarks.jar io.pgguard.bench.jdbc.OverheadHarness
  *      [--rounds=300] [--warmup-rounds=30] [--ops=600] [--chunk=20] [--trim=0.2] [--pin=0|S/C|none]
- *      [--peer-logging=off|format] [--variants=raw,raw-control,pgguard,p6spy,datasource-proxy]
+ *      [--peer-logging=off|format] [--variants=raw,raw-control,pgguard,p6spy,datasource-proxy,agent]
  *      [--workloads=prepared-reused,prepared-per-call,new-text] [--seed=1] [--csv=chunks.csv]
  *      [--ignore-lock=true] [--alt=other-build/driver/target/classes]
  * </pre>
@@ -121,6 +121,9 @@ public final class OverheadHarness {
                 List<Variant> all = new ArrayList<>(List.of(Variant.values()));
                 if (alt == null) {
                     all.remove(Variant.PGGUARD_ALT);
+                }
+                if (!Boolean.getBoolean("pgguard.test.isolatedRaw")) {
+                    all.remove(Variant.AGENT);
                 }
                 variants = List.copyOf(all);
             }

@@ -84,9 +84,14 @@ public final class Session implements AutoCloseable {
         switch (variant) {
             case RAW:
             case RAW_CONTROL:
-                return DriverManager.getConnection(server.pgUrl, server.credentials);
+                return Boolean.getBoolean("pgguard.test.isolatedRaw")
+                        ? IsolatedPgjdbc.driver().connect(server.pgUrl, server.credentials)
+                        : DriverManager.getConnection(server.pgUrl, server.credentials);
             case PGGUARD:
                 return DriverManager.getConnection(guarded, server.credentials);
+            case AGENT:
+                return DriverManager.getConnection(server.pgUrl + (rest.indexOf('?') < 0 ? "?" : "&")
+                        + "pgguard.environment=production", server.credentials);
             case PGGUARD_ALT:
                 return AltBuild.driver(alt).connect(guarded, server.credentials);
             case P6SPY:
@@ -122,6 +127,9 @@ public final class Session implements AutoCloseable {
                 ok = cls.equals(io.pgguard.jdbc.GuardConnection.class.getName())
                         && c.getClass() != io.pgguard.jdbc.GuardConnection.class && guardBlocks(c);
                 break;
+            case AGENT:
+                ok = cls.equals("org.postgresql.jdbc.PgConnection") && guardBlocks(c);
+                break;
             case P6SPY:
                 ok = cls.startsWith("com.p6spy.");
                 break;
@@ -131,7 +139,8 @@ public final class Session implements AutoCloseable {
             default:
                 ok = false;
         }
-        if (!ok || !c.isWrapperFor(org.postgresql.PGConnection.class)) {
+        boolean isolated = c.getClass().getClassLoader() != org.postgresql.PGConnection.class.getClassLoader();
+        if (!ok || !isolated && !c.isWrapperFor(org.postgresql.PGConnection.class)) {
             throw new IllegalStateException(variant.label + ": unexpected connection " + cls);
         }
     }

@@ -20,6 +20,12 @@ enum Variant {
      * its own: compares a change with a baseline in one interleaved run, which separate runs are too noisy for.
      */
     PGGUARD_ALT("pgguard (alt)"),
+    /**
+     * {@code jdbc:postgresql://...?pgguard.environment=production} guarded by {@code -javaagent:pgguard-agent.jar}
+     * (the harness run with the agent and {@code -Dpgguard.test.isolatedRaw=true}, so that {@link #RAW} and
+     * {@link #RAW_CONTROL} use a pgjdbc of their own the agent cannot reach).
+     */
+    AGENT("pgguard agent"),
     /** {@code jdbc:p6spy:postgresql://...} with {@code com.p6spy.engine.spy.P6SpyDriver}. */
     P6SPY("p6spy"),
     /** {@code ProxyDataSourceBuilder.create(pgSimpleDataSource).name("bench").logQueryBySlf4j(INFO)}. */
@@ -44,6 +50,8 @@ enum Variant {
             case "pgguard-alt":
             case "alt":
                 return PGGUARD_ALT;
+            case "agent":
+                return AGENT;
             case "p6spy":
                 return P6SPY;
             case "datasource-proxy":
@@ -51,7 +59,7 @@ enum Variant {
                 return DATASOURCE_PROXY;
             default:
                 throw new IllegalArgumentException("unknown variant " + s
-                        + " (raw, raw-control, pgguard, pgguard-alt, p6spy,"
+                        + " (raw, raw-control, pgguard, pgguard-alt, agent, p6spy,"
                         + " datasource-proxy)");
         }
     }
