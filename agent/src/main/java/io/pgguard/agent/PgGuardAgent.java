@@ -1,6 +1,9 @@
 package io.pgguard.agent;
 
+import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.dynamic.scaffold.MethodGraph;
+import net.bytebuddy.dynamic.scaffold.TypeValidation;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.asm.AsmVisitorWrapper;
 import net.bytebuddy.description.method.MethodDescription;
@@ -10,7 +13,10 @@ import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.utility.JavaModule;
 
 import java.io.File;
+import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
+import java.security.ProtectionDomain;
+import java.util.concurrent.FutureTask;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -56,28 +62,85 @@ public final class PgGuardAgent {
             AgentLog.info("pgguard agent: already installed; the options of this attach are ignored");
             return;
         }
+        installed = true;
         try {
             Properties options = AgentOptions.parse(args);
             boolean blocks = AgentOptions.hookFailureBlocks(options, System.getProperties(), System.getenv());
             CoreLoader.open(new JarFile(agentJar()));
             Hooks.configure(options, blocks);
-            new AgentBuilder.Default()
-                    .disableClassFormatChanges()
-                    .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-                    .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
-                    .with(new Failures())
-                    // decided on the class name alone, so that no other class is read for its description
-                    .ignore(not(nameStartsWith("org.postgresql.")))
-                    .type(named(PG_STATEMENT)).transform(PgGuardAgent::statement)
-                    .type(named(PG_PREPARED_STATEMENT)).transform(PgGuardAgent::preparedStatement)
-                    .type(named(QUERY_EXECUTOR)).transform(PgGuardAgent::queryExecutor)
-                    .type(named(PG_CONNECTION)).transform(PgGuardAgent::connection)
-                    .installOn(inst);
-            installed = true;
-            AgentLog.info("pgguard agent " + version() + " installed" + (late ? " (attached late)" : "")
-                    + "; pgguard.agent.onHookFailure=" + (blocks ? "block" : "warn"));
+            // our relocated ByteBuddy's own switch (the application's ByteBuddy reads net.bytebuddy.*): no Nexus,
+            // whose eager set-up through Unsafe is most of ByteBuddy's start-up and which advice never needs
+            System.setProperty("io.pgguard.shaded.bytebuddy.nexus.disabled", "true");
+            String installedLine = "pgguard agent " + version() + " installed" + (late ? " (attached late)" : "")
+                    + "; pgguard.agent.onHookFailure=" + (blocks ? "block" : "warn");
+            if (late) {
+                builder().with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION).installOn(inst);
+                AgentLog.info(installedLine);
+                return;
+            }
+            // At start-up, ByteBuddy is made ready on a thread of its own while the application starts; a
+            // transformer that only compares class names waits for it when pgjdbc's first hooked class is loaded.
+            FutureTask<ClassFileTransformer> hooks = new FutureTask<>(() -> {
+                ClassFileTransformer t = builder().makeRaw();
+                AgentLog.info(installedLine);
+                return t;
+            });
+            inst.addTransformer(new LazyTransformer(hooks), true);
+            Thread init = new Thread(hooks, "pgguard-agent-init");
+            init.setDaemon(true);
+            init.start();
         } catch (Throwable t) {
             AgentLog.severe("pgguard agent: could not be installed; pgjdbc is NOT guarded by the agent", t);
+        }
+    }
+
+    private static AgentBuilder builder() {
+        // only the declared methods of the hooked classes matter: no method graph of their super types, no
+        // validation of what advice inlining cannot get wrong, descriptions from the class files alone
+        ByteBuddy byteBuddy = new ByteBuddy().with(TypeValidation.DISABLED)
+                .with(MethodGraph.Compiler.ForDeclaredMethods.INSTANCE);
+        return new AgentBuilder.Default(byteBuddy)
+                .disableClassFormatChanges()
+                .with(AgentBuilder.PoolStrategy.Default.FAST)
+                .with(AgentBuilder.DescriptionStrategy.Default.POOL_ONLY)
+                .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
+                .with(new Failures())
+                // decided on the class name alone, so that no other class is read for its description
+                .ignore(not(nameStartsWith("org.postgresql.")))
+                .type(named(PG_STATEMENT)).transform(PgGuardAgent::statement)
+                .type(named(PG_PREPARED_STATEMENT)).transform(PgGuardAgent::preparedStatement)
+                .type(named(QUERY_EXECUTOR)).transform(PgGuardAgent::queryExecutor)
+                .type(named(PG_CONNECTION)).transform(PgGuardAgent::connection);
+    }
+
+    /**
+     * Hands the four hooked pgjdbc classes, by internal name, to ByteBuddy's transformer once it is ready; every
+     * other class passes after one string comparison.
+     */
+    private static final class LazyTransformer implements ClassFileTransformer {
+        private static final java.util.Set<String> HOOKED = java.util.Set.of(PG_STATEMENT.replace('.', '/'),
+                PG_PREPARED_STATEMENT.replace('.', '/'), QUERY_EXECUTOR.replace('.', '/'),
+                PG_CONNECTION.replace('.', '/'));
+
+        private final FutureTask<ClassFileTransformer> hooks;
+
+        LazyTransformer(FutureTask<ClassFileTransformer> hooks) {
+            this.hooks = hooks;
+        }
+
+        @Override
+        public byte[] transform(ClassLoader loader, String className, Class<?> redefined, ProtectionDomain domain,
+                                byte[] bytes) {
+            if (className == null || !className.startsWith("org/postgresql/") || !HOOKED.contains(className)) {
+                return null;
+            }
+            try {
+                return hooks.get().transform(loader, className, redefined, domain, bytes);
+            } catch (Throwable t) {
+                AgentLog.severe("pgguard agent: could not instrument " + className + " in " + loader
+                        + "; its statements are NOT guarded", t);
+                return null;
+            }
         }
     }
 
