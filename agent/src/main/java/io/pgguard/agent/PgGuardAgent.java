@@ -86,11 +86,45 @@ public final class PgGuardAgent {
                 return t;
             });
             inst.addTransformer(new LazyTransformer(hooks), true);
-            Thread init = new Thread(hooks, "pgguard-agent-init");
+            Thread init = new Thread(() -> {
+                hooks.run();
+                try {
+                    warmUp(hooks.get());
+                } catch (Exception | LinkageError e) {
+                    // reported by the transformer that waits for it
+                }
+            }, "pgguard-agent-init");
             init.setDaemon(true);
             init.start();
         } catch (Throwable t) {
             AgentLog.severe("pgguard agent: could not be installed; pgjdbc is NOT guarded by the agent", t);
+        }
+    }
+
+    /** Set on the init thread while {@link #warmUp} runs: its transformations are thrown away, and their logs. */
+    private static final ThreadLocal<Boolean> WARMING = new ThreadLocal<>();
+
+    /**
+     * Transforms the class path's pgjdbc classes once, on the init thread once the transformer is ready, and throws
+     * the result away: the classes ByteBuddy needs to transform (a thousand of them) are then loaded and initialised
+     * while the application starts, not while its first connection waits. Nothing is defined; a JVM without pgjdbc
+     * on its class path skips it.
+     */
+    private static void warmUp(ClassFileTransformer t) {
+        ClassLoader app = ClassLoader.getSystemClassLoader();
+        WARMING.set(Boolean.TRUE);
+        try {
+            for (String name : LazyTransformer.HOOKED) {
+                try (java.io.InputStream in = app.getResourceAsStream(name + ".class")) {
+                    if (in != null) {
+                        t.transform(app, name, null, null, in.readAllBytes());
+                    }
+                } catch (Throwable ignored) {
+                    // the real transformation reports its own failures
+                }
+            }
+        } finally {
+            WARMING.remove();
         }
     }
 
@@ -217,6 +251,9 @@ public final class PgGuardAgent {
         List<String> missing = new ArrayList<>();
         Hooked.require(type, missing).method("getQueryExecutor", 0, null);
         if (!visible(loader, missing) || !missing.isEmpty()) {
+            if (WARMING.get() != null) {
+                return builder;
+            }
             AgentLog.warn("pgguard agent: new connections of " + loader + " are not remembered (missing "
                     + String.join(", ", missing) + "): a COPY before any statement is decided by host alone");
             return builder;
@@ -254,10 +291,12 @@ public final class PgGuardAgent {
                                                  ClassLoader loader, List<String> missing,
                                                  ElementMatcher<? super MethodDescription> entryPoints) {
         boolean blocks = Hooks.hookFailureBlocks();
-        AgentLog.severe("pgguard agent: cannot guard " + type.getName() + " in " + loader + ": missing "
-                + String.join(", ", missing) + (blocks
-                ? "; its calls are refused (pgguard.agent.onHookFailure=block)"
-                : "; its calls pass UNGUARDED (pgguard.agent.onHookFailure=warn)"), null);
+        if (WARMING.get() == null) {
+            AgentLog.severe("pgguard agent: cannot guard " + type.getName() + " in " + loader + ": missing "
+                    + String.join(", ", missing) + (blocks
+                    ? "; its calls are refused (pgguard.agent.onHookFailure=block)"
+                    : "; its calls pass UNGUARDED (pgguard.agent.onHookFailure=warn)"), null);
+        }
         return blocks ? builder.visit(hook(Advices.Refuse.class, entryPoints)) : builder;
     }
 
@@ -265,6 +304,9 @@ public final class PgGuardAgent {
     private static final class Failures extends AgentBuilder.Listener.Adapter {
         @Override
         public void onError(String typeName, ClassLoader loader, JavaModule module, boolean loaded, Throwable t) {
+            if (WARMING.get() != null) {
+                return;
+            }
             AgentLog.severe("pgguard agent: could not instrument " + typeName + " in " + loader
                     + "; its statements are NOT guarded", t);
         }

@@ -8,8 +8,8 @@ import java.util.List;
 
 /**
  * Measures the start-up the agent adds (not a test; run by hand, see the README): a small JDBC program (connect,
- * {@code SELECT 1}, close) started {@code runs} times with and without {@code -javaagent:}, interleaved; prints the
- * median wall time of each and the difference.
+ * {@code SELECT 1}, close), and the same program after a second of start-up of its own, each started {@code runs}
+ * times with and without {@code -javaagent:}, interleaved; prints the median wall time of each and the difference.
  *
  * <pre>java -cp "$(cat agent/target/test-classpath.txt)" io.pgguard.agentit.AgentStartup [runs]</pre>
  */
@@ -22,6 +22,11 @@ public final class AgentStartup {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         TestDatabase server = TestDatabase.get();
         String url = server.database().jdbcUrlWithCredentials();
+        measure(runs, "a JDBC program that connects at once", "statements", url, "SELECT 1");
+        measure(runs, "one that starts for 1 s before it connects", "after", "1000", url, "SELECT 1");
+    }
+
+    private static void measure(int runs, String what, String... probe) throws Exception {
         String cp = AgentJvm.applicationClassPath();
         List<Long> without = new ArrayList<>();
         List<Long> with = new ArrayList<>();
@@ -29,7 +34,7 @@ public final class AgentStartup {
             for (boolean agent : new boolean[] {i % 2 == 0, i % 2 != 0}) {
                 long start = System.nanoTime();
                 AgentJvm.Result r = AgentJvm.run(agent ? "" : null, List.of("-Xshare:auto"), cp,
-                        Probe.class.getName(), "statements", url, "SELECT 1");
+                        Probe.class.getName(), probe);
                 long ms = (System.nanoTime() - start) / 1_000_000;
                 if (r.exit() != 0 || !r.out().contains("OUTCOME SELECT_1 ran")) {
                     throw new IllegalStateException(r.toString());
@@ -41,7 +46,8 @@ public final class AgentStartup {
         }
         long a = median(without);
         long b = median(with);
-        System.out.printf("runs %d; median without the agent %d ms, with it %d ms: %+d ms%n", runs, a, b, b - a);
+        System.out.printf("%s, %d runs: median without the agent %d ms, with it %d ms: %+d ms%n", what, runs, a, b,
+                b - a);
         System.out.println("without " + without + "\nwith    " + with);
     }
 

@@ -34,6 +34,11 @@ public final class Probe {
             case "calls" -> calls(args[1], args[2], args[3], Boolean.parseBoolean(args[4]));
             case "query" -> query(args[1], args[2], List.of(args).subList(3, args.length));
             case "statements" -> statements(args[1], List.of(args).subList(2, args.length));
+            case "after" -> {
+                // an application that starts for a while before its first connection
+                Thread.sleep(Long.parseLong(args[1]));
+                statements(args[2], List.of(args).subList(3, args.length));
+            }
             case "batches" -> batches(args[1], args[2]);
             case "copy" -> copy(args[1], args[2]);
             case "loaders" -> loaders(args[1], args[2], List.of(args).subList(3, args.length));

@@ -2,7 +2,6 @@ package io.pgguard.examples;
 
 import io.pgguard.GuardBlockedException;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import io.zonky.test.db.postgres.util.LinuxUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,7 +11,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 
 /**
  * Starts an embedded PostgreSQL, connects to it through {@code jdbc:pgguard:} declared production, and shows what
@@ -30,7 +28,7 @@ public final class Demo {
 
     public static void main(String[] args) throws IOException, SQLException {
         LOG.info("Starting an embedded PostgreSQL (the first run unpacks its binaries)...");
-        try (EmbeddedPostgres pg = startPostgres()) {
+        try (EmbeddedPostgres pg = EmbeddedServer.start()) {
             // A local server, declared production: what the guard does against a real production database.
             String url = "jdbc:pgguard:postgresql://localhost:" + pg.getPort()
                     + "/postgres?pgguard.environment=production";
@@ -44,21 +42,6 @@ public final class Demo {
             }
             LOG.info("Stopping the embedded PostgreSQL.");
         }
-    }
-
-    private static EmbeddedPostgres startPostgres() throws IOException {
-        // PostgreSQL refuses to run as root; zonky then starts it through 'unshare -U' when it can.
-        if ("root".equals(System.getProperty("user.name")) && !LinuxUtils.isUnshareAvailable()) {
-            throw new IllegalStateException("Running as root and 'unshare -U' is not available: PostgreSQL refuses"
-                    + " to run as root. Run the demo as another user.");
-        }
-        return EmbeddedPostgres.builder()
-                .setPGStartupWait(Duration.ofSeconds(60))
-                .setLocaleConfig("locale", "C")
-                .setServerConfig("listen_addresses", "localhost")
-                .setServerConfig("lc_messages", "C")
-                .setServerConfig("fsync", "off")
-                .start();
     }
 
     /** Safe statements: the guard lets them through without a word. */
