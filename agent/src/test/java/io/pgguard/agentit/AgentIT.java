@@ -351,4 +351,43 @@ class AgentIT {
                 outcomes(r).stream().map(o -> String.join(" ", o)).toList(), r::toString);
         assertTrue(!r.out().contains("against non-local target"), r::toString);
     }
+
+    /**
+     * A Spring Boot fat jar started with {@code java -jar}: pgjdbc in {@code BOOT-INF/lib}, loaded by Boot's
+     * {@code LaunchedClassLoader} from a nested jar; the guard is loaded beside it and logs through the SLF4J packed
+     * with it.
+     */
+    @Test
+    void springBootFatJarLaunchedWithJavaJar() throws Exception {
+        db.execute("TRUNCATE orders", "INSERT INTO orders SELECT g, 'new' FROM generate_series(1, 10) g");
+        Path dir = Path.of(System.getProperty("pgguard.test.pgjdbcDir", "target/pgjdbc"));
+        Path bootLoader;
+        try (Stream<Path> files = Files.list(dir)) {
+            bootLoader = files.filter(p -> p.getFileName().toString().startsWith("spring-boot-loader")).findFirst()
+                    .orElseThrow();
+        }
+        List<Path> libs = Arrays.stream(AgentJvm.applicationClassPath().split(File.pathSeparator)).map(Path::of)
+                .filter(p -> {
+                    String n = p.getFileName().toString();
+                    return n.startsWith("postgresql-") || n.startsWith("slf4j-api") || n.startsWith("logback-");
+                }).toList();
+        assertEquals(4, libs.size(), libs::toString);
+        Path jar = Files.createTempFile("pgguard-fat", ".jar");
+        try {
+            Path classes = Path.of(FatJarApp.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            FatJar.write(jar, bootLoader, classes, List.of(FatJarApp.class), libs);
+            List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-javaagent:" + AgentJvm.AGENT_JAR.toAbsolutePath(), "-jar", jar.toString(), production());
+            AgentJvm.Result r = AgentJvm.exec(cmd);
+            assertEquals(0, r.exit(), r::toString);
+            assertTrue(r.out().contains("LOADER org.springframework.boot.loader.launch.LaunchedClassLoader"),
+                    r::toString);
+            assertEquals(List.of("fat-jar-delete refused 0", "fat-jar-select ran 10"),
+                    outcomes(r).stream().map(o -> String.join(" ", o)).toList(), r::toString);
+            assertTrue(r.out().contains("ERROR io.pgguard.guard -- pgguard blocked a destructive statement"),
+                    r::toString);
+        } finally {
+            Files.deleteIfExists(jar);
+        }
+    }
 }
