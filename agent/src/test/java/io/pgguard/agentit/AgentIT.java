@@ -312,8 +312,30 @@ class AgentIT {
      */
     @Test
     void lateAttachGuardsConnectionsAlreadyOpen() throws Exception {
+        String out = lateAttach(production(), "");
+        assertTrue(out.contains("is non-local (pgguard.environment=production)"), out);
+    }
+
+    /**
+     * With pgguard.protect, a connection first seen inside the application's transaction is not asked for its
+     * system identifier (the query would run inside that transaction, and ending it would end the application's):
+     * it is treated as protected.
+     */
+    @Test
+    void lateAttachNeverQueriesInsideTheApplicationsTransaction() throws Exception {
+        String id;
+        try (java.sql.Connection c = db.connect(); java.sql.ResultSet rs = c.createStatement()
+                .executeQuery("SELECT system_identifier FROM pg_control_system()")) {
+            rs.next();
+            id = rs.getString(1);
+        }
+        String out = lateAttach(local(), "protect=" + id);
+        assertTrue(out.contains("the connection was inside a transaction when pgguard first saw it"), out);
+    }
+
+    private static String lateAttach(String url, String agentOptions) throws Exception {
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                AgentJvm.applicationClassPath(), Probe.class.getName(), "late", local(), production());
+                AgentJvm.applicationClassPath(), Probe.class.getName(), "late", local(), url);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         StringBuilder out = new StringBuilder();
         try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()));
@@ -325,7 +347,7 @@ class AgentIT {
             assertTrue(line != null, out::toString);
             com.sun.tools.attach.VirtualMachine vm = com.sun.tools.attach.VirtualMachine.attach(line.substring(6));
             try {
-                vm.loadAgent(AgentJvm.AGENT_JAR.toAbsolutePath().toString(), "");
+                vm.loadAgent(AgentJvm.AGENT_JAR.toAbsolutePath().toString(), agentOptions);
             } finally {
                 vm.detach();
             }
@@ -341,6 +363,7 @@ class AgentIT {
         assertEquals(List.of("OUTCOME late-delete blocked:unbounded-delete -1", "OUTCOME late-truncate blocked:truncate -1",
                 "OUTCOME late-end ran 10"), got, out::toString);
         assertTrue(out.toString().contains("installed (attached late)"), out::toString);
+        return out.toString();
     }
 
     @Test
