@@ -108,9 +108,13 @@ class AgentIT {
     }
 
     static void compareCalls(String classPath, String mode, boolean autocommit) throws Exception {
+        compareCalls(AgentJvm.JAVA, classPath, mode, autocommit);
+    }
+
+    static void compareCalls(Path java, String classPath, String mode, boolean autocommit) throws Exception {
         String[] args = {"calls", local(), production(), mode, String.valueOf(autocommit)};
-        AgentJvm.Result without = AgentJvm.run(null, List.of(), classPath, Probe.class.getName(), args);
-        AgentJvm.Result with = AgentJvm.run("", List.of(), classPath, Probe.class.getName(), args);
+        AgentJvm.Result without = AgentJvm.run(java, null, List.of(), classPath, Probe.class.getName(), args);
+        AgentJvm.Result with = AgentJvm.run(java, "", List.of(), classPath, Probe.class.getName(), args);
         assertEquals(0, without.exit(), without::toString);
         assertEquals(0, with.exit(), with::toString);
         List<String[]> before = outcomes(without);
@@ -411,6 +415,18 @@ class AgentIT {
                     r::toString);
         } finally {
             Files.deleteIfExists(jar);
+        }
+    }
+
+    /** JDK 21 and later where the machine has one (skipped where it has none): the same calls, and batches. */
+    @Test
+    void newerJdks() throws Exception {
+        List<Path> jdks = AgentJvm.newerJdks();
+        org.junit.jupiter.api.Assumptions.assumeFalse(jdks.isEmpty(), "no JDK 21+ on this machine");
+        for (Path java : jdks) {
+            compareCalls(java, AgentJvm.applicationClassPath(), "extended", false);
+            assertBatches(AgentJvm.run(java, "", List.of(), AgentJvm.applicationClassPath(), Probe.class.getName(),
+                    "batches", local(), production()));
         }
     }
 }

@@ -44,10 +44,18 @@ final class AgentJvm {
                 .collect(Collectors.joining(File.pathSeparator));
     }
 
+    /** The JDK the tests run on. */
+    static final Path JAVA = Path.of(System.getProperty("java.home"), "bin", "java");
+
     static Result run(String agentOptions, List<String> jvmOptions, String classPath, String main, String... args)
             throws IOException, InterruptedException {
+        return run(JAVA, agentOptions, jvmOptions, classPath, main, args);
+    }
+
+    static Result run(Path java, String agentOptions, List<String> jvmOptions, String classPath, String main,
+                      String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add(java.toString());
         if (agentOptions != null) {
             cmd.add("-javaagent:" + AGENT_JAR.toAbsolutePath() + (agentOptions.isEmpty() ? "" : "=" + agentOptions));
         }
@@ -57,6 +65,40 @@ final class AgentJvm {
         cmd.add(main);
         cmd.addAll(List.of(args));
         return exec(cmd);
+    }
+
+    /**
+     * Other JDKs on this machine, 21 and later (under /usr/lib/jvm, or listed in {@code pgguard.test.otherJdks}),
+     * as their {@code bin/java}: the agent must run there too (virtual threads, newer class files).
+     */
+    static List<Path> newerJdks() throws IOException, InterruptedException {
+        List<Path> homes = new ArrayList<>();
+        String listed = System.getProperty("pgguard.test.otherJdks");
+        if (listed != null && !listed.isBlank()) {
+            for (String h : listed.split(File.pathSeparator)) {
+                homes.add(Path.of(h));
+            }
+        } else if (Files.isDirectory(Path.of("/usr/lib/jvm"))) {
+            try (var dirs = Files.list(Path.of("/usr/lib/jvm"))) {
+                homes.addAll(dirs.sorted().toList());
+            }
+        }
+        List<Path> out = new ArrayList<>();
+        for (Path home : homes) {
+            Path java = home.resolve("bin").resolve("java");
+            if (!Files.isExecutable(java) || Files.isSymbolicLink(home)) {
+                continue;
+            }
+            Result r = exec(List.of(java.toString(), "-XshowSettings:properties", "-version"));
+            String spec = r.err().lines().filter(l -> l.trim().startsWith("java.specification.version"))
+                    .findFirst().orElse("= 0");
+            int major = Integer.parseInt(spec.substring(spec.indexOf('=') + 1).trim().replaceFirst("^1\\.", "")
+                    .replaceFirst("\\..*", ""));
+            if (major >= 21) {
+                out.add(java);
+            }
+        }
+        return out;
     }
 
     static Result exec(List<String> cmd) throws IOException, InterruptedException {
