@@ -26,7 +26,7 @@ import java.util.Set;
  * disable the guard.
  */
 public record GuardConfig(Policy policy, String environment, Set<String> protect, Set<String> localHosts,
-                          boolean hookFailureBlocks, Map<String, String> sources) {
+                          Map<String, String> sources) {
 
     public static final String PREFIX = "pgguard.";
 
@@ -224,12 +224,13 @@ public record GuardConfig(Policy policy, String environment, Set<String> protect
         for (String h : list(values.get(PREFIX + "localHosts"))) {
             localHosts.add(h.toLowerCase(Locale.ROOT));
         }
+        // the agent reads it when it starts (io.pgguard.agent.AgentOptions); checked here like any other key
         String onHookFailure = values.getOrDefault(PREFIX + "agent.onHookFailure", "block");
         if (!onHookFailure.equalsIgnoreCase("block") && !onHookFailure.equalsIgnoreCase("warn")) {
             throw bad(PREFIX + "agent.onHookFailure", onHookFailure, sources, "block or warn");
         }
         return new GuardConfig(new Policy(actions, allow, logRawSql), environment, Set.copyOf(protect),
-                Set.copyOf(localHosts), onHookFailure.equalsIgnoreCase("block"), Map.copyOf(sources));
+                Set.copyOf(localHosts), Map.copyOf(sources));
     }
 
     private static ConfigException bad(String key, String value, Map<String, String> sources, String allowed) {

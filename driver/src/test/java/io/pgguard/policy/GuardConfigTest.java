@@ -78,6 +78,17 @@ class GuardConfigTest {
                         new Properties(), Map.of()));
     }
 
+    /** The agent's own key is a setting like the others, from every source, and its value is checked. */
+    @Test
+    void theAgentsHookFailureSettingIsKnownAndChecked() throws Exception {
+        GuardConfig.load(Map.of("pgguard.agent.onHookFailure", "warn"), new Properties(), Map.of());
+        GuardConfig.load(Map.of(), new Properties(), Map.of("PGGUARD_AGENT_ON_HOOK_FAILURE", "block"));
+        GuardConfig.ConfigException bad = assertThrows(GuardConfig.ConfigException.class,
+                () -> GuardConfig.load(Map.of(), new Properties(), Map.of("PGGUARD_AGENT_ON_HOOK_FAILURE", "pass")));
+        assertTrue(bad.getMessage().contains("bad value 'pass' for pgguard.agent.onHookFailure (from environment)"),
+                bad.getMessage());
+    }
+
     @Test
     void anEnvironmentNameIsOneOfAClosedListSoAMisspeltProductionFails() throws Exception {
         GuardConfig.ConfigException typo = assertThrows(GuardConfig.ConfigException.class,
