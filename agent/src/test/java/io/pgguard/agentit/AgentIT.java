@@ -316,7 +316,7 @@ class AgentIT {
      */
     @Test
     void lateAttachGuardsConnectionsAlreadyOpen() throws Exception {
-        String out = lateAttach(production(), "");
+        String out = lateAttach(AgentJvm.JAVA, production(), "");
         assertTrue(out.contains("is non-local (pgguard.environment=production)"), out);
     }
 
@@ -333,12 +333,12 @@ class AgentIT {
             rs.next();
             id = rs.getString(1);
         }
-        String out = lateAttach(local(), "protect=" + id);
+        String out = lateAttach(AgentJvm.JAVA, local(), "protect=" + id);
         assertTrue(out.contains("the connection was inside a transaction when pgguard first saw it"), out);
     }
 
-    private static String lateAttach(String url, String agentOptions) throws Exception {
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+    private static String lateAttach(Path javaBin, String url, String agentOptions) throws Exception {
+        List<String> cmd = List.of(javaBin.toString(), "-cp",
                 AgentJvm.applicationClassPath(), Probe.class.getName(), "late", local(), url);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         StringBuilder out = new StringBuilder();
@@ -418,7 +418,10 @@ class AgentIT {
         }
     }
 
-    /** JDK 21 and later where the machine has one (skipped where it has none): the same calls, and batches. */
+    /**
+     * JDK 21 and later where the machine has one (skipped where it has none): the same calls, batches, 32 virtual
+     * threads at once, and a late attach.
+     */
     @Test
     void newerJdks() throws Exception {
         List<Path> jdks = AgentJvm.newerJdks();
@@ -427,6 +430,25 @@ class AgentIT {
             compareCalls(java, AgentJvm.applicationClassPath(), "extended", false);
             assertBatches(AgentJvm.run(java, "", List.of(), AgentJvm.applicationClassPath(), Probe.class.getName(),
                     "batches", local(), production()));
+            AgentJvm.Result v = AgentJvm.run(java, "", List.of(), AgentJvm.applicationClassPath(),
+                    Probe.class.getName(), "virtual", local(), production(), "32");
+            assertEquals(List.of("virtual-[blocked:unbounded-delete] ran 10"),
+                    outcomes(v).stream().map(o -> String.join(" ", o)).toList(), v::toString);
+            lateAttach(java, production(), "");
         }
+    }
+
+    /** Behind p6spy's spying driver (jdbc:p6spy:postgresql:) the agent still sees every statement pgjdbc runs. */
+    @Test
+    void behindP6spy() throws Exception {
+        db.execute("TRUNCATE orders", "INSERT INTO orders SELECT g, 'new' FROM generate_series(1, 10) g");
+        String url = production().replace("jdbc:postgresql:", "jdbc:p6spy:postgresql:");
+        AgentJvm.Result r = AgentJvm.run("", List.of("-Dp6spy.config.appender=com.p6spy.engine.spy.appender.StdoutLogger",
+                "-Dp6spy.config.driverlist=org.postgresql.Driver"), AgentJvm.applicationClassPath(),
+                Probe.class.getName(), "statements", url, "DELETE FROM orders", "SELECT count(*) FROM orders");
+        assertEquals(0, r.exit(), r::toString);
+        assertEquals(List.of("blocked:unbounded-delete", "ran"), outcomes(r).stream().map(o -> o[1]).toList(),
+                r::toString);
+        assertEquals(10, Probe.rows(local()), r::toString);
     }
 }

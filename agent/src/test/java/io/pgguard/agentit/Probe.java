@@ -6,6 +6,7 @@ import io.pgguard.testkit.DestructiveCalls;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.StringReader;
+import java.lang.reflect.Method;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Path;
@@ -44,6 +45,7 @@ public final class Probe {
             case "loaders" -> loaders(args[1], args[2], List.of(args).subList(3, args.length));
             case "isolated" -> isolated(args[1], args[2]);
             case "internal" -> internal(args[1], args[2]);
+            case "virtual" -> virtual(args[1], args[2], Integer.parseInt(args[3]));
             case "late" -> late(args[1], args[2]);
             default -> throw new IllegalArgumentException(args[0]);
         }
@@ -256,6 +258,38 @@ public final class Probe {
                 return c;
             }
         }
+    }
+
+    /**
+     * {@code threads} virtual threads (JDK 21+, reached by reflection so that this class compiles for 17), each on
+     * its own connection: a blocked DELETE and a SELECT.
+     */
+    static void virtual(String local, String production, int threads) throws Exception {
+        reset(local);
+        Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
+        Method start = Class.forName("java.lang.Thread$Builder").getMethod("start", Runnable.class);
+        java.util.concurrent.ConcurrentLinkedQueue<String> outcomes = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        List<Thread> started = new java.util.ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            started.add((Thread) start.invoke(builder, (Runnable) () -> {
+                try (Connection c = DriverManager.getConnection(production); Statement s = c.createStatement()) {
+                    try {
+                        s.execute("DELETE FROM orders");
+                        outcomes.add("ran");
+                    } catch (SQLException e) {
+                        outcomes.add(outcome(e));
+                    }
+                    s.execute("SELECT count(*) FROM orders");
+                } catch (SQLException e) {
+                    outcomes.add("failed:" + e.getSQLState());
+                }
+            }));
+        }
+        for (Thread t : started) {
+            t.join();
+        }
+        print("virtual-" + outcomes.stream().distinct().sorted().toList().toString().replace(' ', '_'), "ran",
+                rows(local));
     }
 
     /**
