@@ -88,6 +88,13 @@ class AgentIT {
         assertBatches(r);
     }
 
+    static Stream<Path> bootLoaders() throws IOException {
+        try (Stream<Path> jars = Files.list(Path.of(System.getProperty("pgguard.test.pgjdbcDir", "target/pgjdbc")))) {
+            return jars.filter(p -> p.getFileName().toString().startsWith("spring-boot-loader")).sorted().toList()
+                    .stream();
+        }
+    }
+
     static Stream<Path> pgjdbcJars() throws IOException {
         try (Stream<Path> jars = Files.list(Path.of(System.getProperty("pgguard.test.pgjdbcDir", "target/pgjdbc")))) {
             return jars.filter(p -> p.getFileName().toString().startsWith("postgresql-")).sorted().toList().stream();
@@ -380,19 +387,14 @@ class AgentIT {
     }
 
     /**
-     * A Spring Boot fat jar started with {@code java -jar}: pgjdbc in {@code BOOT-INF/lib}, loaded by Boot's
-     * {@code LaunchedClassLoader} from a nested jar; the guard is loaded beside it and logs through the SLF4J packed
-     * with it.
+     * A Spring Boot fat jar started with {@code java -jar}: pgjdbc in {@code BOOT-INF/lib}, loaded from a nested jar
+     * by Boot's {@code LaunchedClassLoader} (3.2 and later) or {@code LaunchedURLClassLoader} (before); the guard is
+     * loaded beside it and logs through the SLF4J packed with it.
      */
-    @Test
-    void springBootFatJarLaunchedWithJavaJar() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("bootLoaders")
+    void springBootFatJarLaunchedWithJavaJar(Path bootLoader) throws Exception {
         db.execute("TRUNCATE orders", "INSERT INTO orders SELECT g, 'new' FROM generate_series(1, 10) g");
-        Path dir = Path.of(System.getProperty("pgguard.test.pgjdbcDir", "target/pgjdbc"));
-        Path bootLoader;
-        try (Stream<Path> files = Files.list(dir)) {
-            bootLoader = files.filter(p -> p.getFileName().toString().startsWith("spring-boot-loader")).findFirst()
-                    .orElseThrow();
-        }
         List<Path> libs = Arrays.stream(AgentJvm.applicationClassPath().split(File.pathSeparator)).map(Path::of)
                 .filter(p -> {
                     String n = p.getFileName().toString();
@@ -407,8 +409,10 @@ class AgentIT {
                     "-javaagent:" + AgentJvm.AGENT_JAR.toAbsolutePath(), "-jar", jar.toString(), production());
             AgentJvm.Result r = AgentJvm.exec(cmd);
             assertEquals(0, r.exit(), r::toString);
-            assertTrue(r.out().contains("LOADER org.springframework.boot.loader.launch.LaunchedClassLoader"),
-                    r::toString);
+            String loader = FatJar.launcher(bootLoader).contains(".launch.")
+                    ? "org.springframework.boot.loader.launch.LaunchedClassLoader"
+                    : "org.springframework.boot.loader.LaunchedURLClassLoader";
+            assertTrue(r.out().contains("LOADER " + loader), r::toString);
             assertEquals(List.of("fat-jar-delete refused 0", "fat-jar-select ran 10"),
                     outcomes(r).stream().map(o -> String.join(" ", o)).toList(), r::toString);
             assertTrue(r.out().contains("ERROR io.pgguard.guard -- pgguard blocked a destructive statement"),

@@ -16,19 +16,28 @@ import java.util.zip.ZipEntry;
 
 /**
  * Packs a jar as Spring Boot's build plugin does: the launcher's classes at the root, the application's classes in
- * {@code BOOT-INF/classes}, its libraries stored (not compressed) in {@code BOOT-INF/lib}, and
- * {@code Main-Class: org.springframework.boot.loader.launch.JarLauncher} (Boot 3.2 and later).
+ * {@code BOOT-INF/classes}, its libraries stored (not compressed) in {@code BOOT-INF/lib}, and Boot's
+ * {@code JarLauncher} as {@code Main-Class} (in {@code loader.launch} from Boot 3.2, in {@code loader} before).
  */
 final class FatJar {
 
     private FatJar() {
     }
 
+    /** The launcher of a spring-boot-loader jar: Boot 3.2 moved it to a package of its own. */
+    static String launcher(Path bootLoader) throws IOException {
+        try (JarFile loader = new JarFile(bootLoader.toFile())) {
+            return loader.getEntry("org/springframework/boot/loader/launch/JarLauncher.class") != null
+                    ? "org.springframework.boot.loader.launch.JarLauncher"
+                    : "org.springframework.boot.loader.JarLauncher";
+        }
+    }
+
     static void write(Path out, Path bootLoader, Path classes, List<Class<?>> appClasses, List<Path> libs)
             throws IOException {
         Manifest m = new Manifest();
         m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        m.getMainAttributes().put(Attributes.Name.MAIN_CLASS, "org.springframework.boot.loader.launch.JarLauncher");
+        m.getMainAttributes().put(Attributes.Name.MAIN_CLASS, launcher(bootLoader));
         m.getMainAttributes().putValue("Start-Class", appClasses.get(0).getName());
         m.getMainAttributes().putValue("Spring-Boot-Classes", "BOOT-INF/classes/");
         m.getMainAttributes().putValue("Spring-Boot-Lib", "BOOT-INF/lib/");
