@@ -455,4 +455,19 @@ class AgentIT {
                 r::toString);
         assertEquals(10, Probe.rows(local()), r::toString);
     }
+
+    /** Where pgjdbc's loader has no SLF4J, the guard logs through java.util.logging: the block is still said. */
+    @Test
+    void withoutSlf4jTheGuardLogsThroughJavaUtilLogging() throws Exception {
+        db.execute("TRUNCATE orders", "INSERT INTO orders SELECT g, 'new' FROM generate_series(1, 10) g");
+        Path newest = pgjdbcJars().filter(p -> p.toString().contains("42.7")).findFirst().orElseThrow();
+        AgentJvm.Result r = AgentJvm.run("", List.of(), withoutPgjdbc(), Probe.class.getName(), "withoutSlf4j",
+                production(), newest.toString());
+        assertEquals(0, r.exit(), r::toString);
+        assertEquals(List.of("no-slf4j-delete refused 10"),
+                outcomes(r).stream().map(o -> String.join(" ", o)).toList(), r::toString);
+        assertTrue(r.err().contains("SEVERE: pgguard blocked a destructive statement against non-local target"),
+                r::toString);
+        assertTrue(r.err().contains("INFO: pgguard: target localhost is non-local"), r::toString);
+    }
 }

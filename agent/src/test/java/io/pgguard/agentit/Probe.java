@@ -44,6 +44,7 @@ public final class Probe {
             case "copy" -> copy(args[1], args[2]);
             case "loaders" -> loaders(args[1], args[2], List.of(args).subList(3, args.length));
             case "isolated" -> isolated(args[1], args[2]);
+            case "withoutSlf4j" -> withoutSlf4j(args[1], args[2]);
             case "internal" -> internal(args[1], args[2]);
             case "virtual" -> virtual(args[1], args[2], Integer.parseInt(args[3]));
             case "late" -> late(args[1], args[2]);
@@ -338,6 +339,30 @@ public final class Probe {
                 print("isolated-select", "ran", 0);
             } catch (SQLException e) {
                 print("isolated-select", outcome(e), 0);
+            }
+        }
+    }
+
+    /**
+     * pgjdbc in a loader that sees the agent's classes (as a module system's boot delegation can arrange) but no
+     * SLF4J: the guard logs through java.util.logging.
+     */
+    static void withoutSlf4j(String production, String jar) throws Exception {
+        ClassLoader app = Probe.class.getClassLoader();
+        URLClassLoader loader = new URLClassLoader(new URL[] {Path.of(jar).toUri().toURL()},
+                ClassLoader.getPlatformClassLoader()) {
+            @Override
+            protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+                return name.startsWith("io.pgguard.agent.") ? app.loadClass(name) : super.loadClass(name, resolve);
+            }
+        };
+        Driver driver = (Driver) Class.forName("org.postgresql.Driver", true, loader).getConstructor().newInstance();
+        try (Connection c = driver.connect(production, new Properties())) {
+            try {
+                c.createStatement().execute("DELETE FROM orders");
+                print("no-slf4j-delete", "ran", count(c));
+            } catch (SQLException e) {
+                print("no-slf4j-delete", outcome(e), count(c));
             }
         }
     }
