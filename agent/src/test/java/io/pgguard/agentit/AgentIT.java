@@ -88,6 +88,18 @@ class AgentIT {
         assertBatches(r);
     }
 
+    /** The OUTCOME lines as "name outcome rows". */
+    static List<String> joined(AgentJvm.Result r) {
+        return outcomes(r).stream().map(o -> String.join(" ", o)).toList();
+    }
+
+    /** A Probe scenario that loads our newest pgjdbc in a loader of its own, against the production URL. */
+    static AgentJvm.Result withPgjdbcInItsOwnLoader(String agentOptions, String scenario) throws Exception {
+        Path newest = pgjdbcJars().filter(p -> p.toString().contains("42.7")).findFirst().orElseThrow();
+        return AgentJvm.run(agentOptions, List.of(), withoutPgjdbc(), Probe.class.getName(), scenario, production(),
+                newest.toString());
+    }
+
     static Stream<Path> bootLoaders() throws IOException {
         try (Stream<Path> jars = Files.list(Path.of(System.getProperty("pgguard.test.pgjdbcDir", "target/pgjdbc")))) {
             return jars.filter(p -> p.getFileName().toString().startsWith("spring-boot-loader")).sorted().toList()
@@ -156,7 +168,7 @@ class AgentIT {
 
     private static void assertBatches(AgentJvm.Result r) {
         assertEquals(0, r.exit(), r::toString);
-        List<String> got = outcomes(r).stream().map(o -> String.join(" ", o)).toList();
+        List<String> got = joined(r);
         assertEquals(List.of(
                 "insert-batch-rewrite-false ran 20", "delete-batch-rewrite-false blocked:unbounded-delete 20",
                 "statement-batch-rewrite-false blocked:unbounded-delete 20",
@@ -174,7 +186,7 @@ class AgentIT {
     void copyThroughCopyManager() throws Exception {
         AgentJvm.Result r = probe("", "copy", local(), production());
         assertEquals(0, r.exit(), r::toString);
-        List<String> got = outcomes(r).stream().map(o -> String.join(" ", o)).toList();
+        List<String> got = joined(r);
         assertEquals(List.of("copy-in-2 ran 12", "copy-out-12 ran 12", "copy-delete blocked:unbounded-delete 12",
                 "after-block-select ran 12"), got, r::toString);
     }
@@ -235,7 +247,7 @@ class AgentIT {
         assertEquals(0, r.exit(), r::toString);
         assertEquals(List.of(oldest.getFileName() + "-delete blocked:unbounded-delete 10",
                 newest.getFileName() + "-delete blocked:unbounded-delete 10"),
-                outcomes(r).stream().map(o -> String.join(" ", o)).toList(), r::toString);
+                joined(r), r::toString);
         assertEquals(2, count(r.out(), "pgguard agent: guarding pgjdbc"), r::toString);
     }
 
@@ -244,7 +256,7 @@ class AgentIT {
         AgentJvm.Result r = frameworks("hikari", local(), production());
         assertEquals(List.of("hikari-delete-0 blocked:unbounded-delete 10", "hikari-select-0 ran 5",
                 "hikari-delete-1 blocked:unbounded-delete 10", "hikari-select-1 ran 5"),
-                outcomes(r).stream().map(o -> String.join(" ", o)).toList(), r::toString);
+                joined(r), r::toString);
     }
 
     @Test
@@ -255,7 +267,7 @@ class AgentIT {
         AgentJvm.Result r = frameworks("flyway", local(), production(), location);
         // Flyway logs the failed DROP SCHEMA ("cleaned instead"), tries the tables, and reports success: nothing went
         assertEquals(List.of("flyway-migrate ran 5", "flyway-clean ran 5"),
-                outcomes(r).stream().map(o -> String.join(" ", o)).toList(), r::toString);
+                joined(r), r::toString);
         assertTrue(r.out().contains("pgguard blocked a destructive statement against non-local target localhost: "
                 + "drop-schema"), r::toString);
         assertTrue(r.out().contains("require-concurrent-index"), r::toString);
@@ -265,7 +277,7 @@ class AgentIT {
     void hibernateCreateDropLeavesTheTable() throws Exception {
         AgentJvm.Result r = frameworks("hibernate", local(), production());
         assertEquals(List.of("hibernate-started ran 3", "hibernate-closed ran 3"),
-                outcomes(r).stream().map(o -> String.join(" ", o)).toList(), r::toString);
+                joined(r), r::toString);
         assertTrue(count(r.out(), "pgguard blocked a destructive statement") >= 2, r::toString);
     }
 
@@ -282,18 +294,15 @@ class AgentIT {
      */
     @Test
     void aHookThatCannotBeAppliedRefusesOrPassesAsConfigured() throws Exception {
-        Path newest = pgjdbcJars().filter(p -> p.toString().contains("42.7")).findFirst().orElseThrow();
-        AgentJvm.Result blocks = AgentJvm.run("", List.of(), withoutPgjdbc(), Probe.class.getName(), "isolated",
-                production(), newest.toString());
+        AgentJvm.Result blocks = withPgjdbcInItsOwnLoader("", "isolated");
         assertEquals(0, blocks.exit(), blocks::toString);
         assertEquals(List.of("isolated-select refused 0"),
-                outcomes(blocks).stream().map(o -> String.join(" ", o)).toList(), blocks::toString);
+                joined(blocks), blocks::toString);
         assertTrue(blocks.err().contains("SEVERE: pgguard agent: cannot guard org.postgresql.jdbc.PgStatement"),
                 blocks::toString);
-        AgentJvm.Result warns = AgentJvm.run("agent.onHookFailure=warn", List.of(), withoutPgjdbc(),
-                Probe.class.getName(), "isolated", production(), newest.toString());
+        AgentJvm.Result warns = withPgjdbcInItsOwnLoader("agent.onHookFailure=warn", "isolated");
         assertEquals(List.of("isolated-select ran 0"),
-                outcomes(warns).stream().map(o -> String.join(" ", o)).toList(), warns::toString);
+                joined(warns), warns::toString);
         assertTrue(warns.err().contains("its calls pass UNGUARDED (pgguard.agent.onHookFailure=warn)"),
                 warns::toString);
     }
@@ -382,7 +391,7 @@ class AgentIT {
         AgentJvm.Result r = probe("", "internal", local(), production());
         assertEquals(0, r.exit(), r::toString);
         assertEquals(List.of("valid-true ran 0", "metadata-columns-2 ran 0", "deleteRow ran 9"),
-                outcomes(r).stream().map(o -> String.join(" ", o)).toList(), r::toString);
+                joined(r), r::toString);
         assertTrue(!r.out().contains("against non-local target"), r::toString);
     }
 
@@ -414,7 +423,7 @@ class AgentIT {
                     : "org.springframework.boot.loader.LaunchedURLClassLoader";
             assertTrue(r.out().contains("LOADER " + loader), r::toString);
             assertEquals(List.of("fat-jar-delete refused 0", "fat-jar-select ran 10"),
-                    outcomes(r).stream().map(o -> String.join(" ", o)).toList(), r::toString);
+                    joined(r), r::toString);
             assertTrue(r.out().contains("ERROR io.pgguard.guard -- pgguard blocked a destructive statement"),
                     r::toString);
         } finally {
@@ -437,7 +446,7 @@ class AgentIT {
             AgentJvm.Result v = AgentJvm.run(java, "", List.of(), AgentJvm.applicationClassPath(),
                     Probe.class.getName(), "virtual", local(), production(), "32");
             assertEquals(List.of("virtual-[blocked:unbounded-delete] ran 10"),
-                    outcomes(v).stream().map(o -> String.join(" ", o)).toList(), v::toString);
+                    joined(v), v::toString);
             lateAttach(java, production(), "");
         }
     }
@@ -460,12 +469,10 @@ class AgentIT {
     @Test
     void withoutSlf4jTheGuardLogsThroughJavaUtilLogging() throws Exception {
         db.execute("TRUNCATE orders", "INSERT INTO orders SELECT g, 'new' FROM generate_series(1, 10) g");
-        Path newest = pgjdbcJars().filter(p -> p.toString().contains("42.7")).findFirst().orElseThrow();
-        AgentJvm.Result r = AgentJvm.run("", List.of(), withoutPgjdbc(), Probe.class.getName(), "withoutSlf4j",
-                production(), newest.toString());
+        AgentJvm.Result r = withPgjdbcInItsOwnLoader("", "withoutSlf4j");
         assertEquals(0, r.exit(), r::toString);
         assertEquals(List.of("no-slf4j-delete refused 10"),
-                outcomes(r).stream().map(o -> String.join(" ", o)).toList(), r::toString);
+                joined(r), r::toString);
         assertTrue(r.err().contains("SEVERE: pgguard blocked a destructive statement against non-local target"),
                 r::toString);
         assertTrue(r.err().contains("INFO: pgguard: target localhost is non-local"), r::toString);

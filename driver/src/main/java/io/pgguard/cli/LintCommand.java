@@ -7,19 +7,13 @@ import io.pgguard.policy.Guard;
 import io.pgguard.policy.GuardConfig;
 import io.pgguard.policy.Target;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
-import java.util.stream.Stream;
 
 /** The {@code lint} command: options, inputs in order, one report, the exit status. */
 final class LintCommand {
@@ -140,39 +134,7 @@ final class LintCommand {
     }
 
     private List<SourceFile> read(List<String> paths) throws SourceFile.InputException {
-        List<SourceFile> out = new ArrayList<>();
-        Set<String> seen = new HashSet<>();
-        for (String p : paths) {
-            if (!seen.add(p)) {
-                continue;
-            }
-            if (p.equals("-")) {
-                out.add(SourceFile.readStdin(in));
-                continue;
-            }
-            Path path = Path.of(p);
-            if (Files.isDirectory(path)) {
-                List<Path> sql;
-                try (Stream<Path> listing = Files.list(path)) {
-                    sql = listing.filter(f -> f.getFileName().toString().endsWith(".sql") && Files.isRegularFile(f))
-                            .sorted((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()))
-                            .toList();
-                } catch (IOException e) {
-                    throw new SourceFile.InputException(p + ": cannot list directory: " + e.getMessage());
-                }
-                if (sql.isEmpty()) {
-                    throw new SourceFile.InputException(p + ": directory holds no .sql files");
-                }
-                for (Path f : sql) {
-                    if (seen.add(f.toString())) {
-                        out.add(SourceFile.read(f, f.toString()));
-                    }
-                }
-            } else {
-                out.add(SourceFile.read(path, p));
-            }
-        }
-        return out;
+        return SourceFile.readAll(paths, in);
     }
 
     private static String next(String[] args, int i, String option) throws UsageException {

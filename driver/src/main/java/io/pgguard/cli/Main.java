@@ -18,11 +18,16 @@ public final class Main {
                    [--fail-on unsafe|breaking|destructive] PATH...|-
                   classify every statement of the given SQL files (a directory: its *.sql files in name
                   order; -: standard input) and decide them for the target (no --url: production)
+              exec --url URL [--dry-run] [--format text|json] FILE...
+                  run SQL files against the database through the guard, statement by statement; stop at the
+                  first blocked or failed statement and run nothing after it (--dry-run: in one transaction
+                  that is rolled back)
               rules      print the rule catalogue as a Markdown table
               --version  print the version
 
-            exit status: 0 clean, 1 findings at or above --fail-on (default: anything that would be
-            blocked), 2 usage, input or connection error
+            exit status: 0 clean (exec: everything ran), 1 findings at or above --fail-on (default:
+            anything that would be blocked; exec: a statement was blocked or failed), 2 usage, input or
+            connection error
             """;
 
     private Main() {
@@ -42,6 +47,8 @@ public final class Main {
         switch (args[0]) {
             case "lint":
                 return new LintCommand(in, out, err).run(rest);
+            case "exec":
+                return new ExecCommand(in, out, err).run(rest);
             case "rules":
                 out.print(RuleTable.markdown());
                 return CLEAN;

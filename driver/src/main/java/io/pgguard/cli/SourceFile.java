@@ -11,6 +11,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
 
 /** A migration file's name as the user gave it and its text, decoded as strict UTF-8. */
 record SourceFile(String name, String text) {
@@ -70,5 +75,45 @@ record SourceFile(String name, String text) {
             text = text.substring(1);
         }
         return new SourceFile(name, text);
+    }
+
+    /**
+     * The files named, in order, once each: a directory stands for its {@code *.sql} files in name order, {@code -}
+     * for standard input.
+     */
+    static List<SourceFile> readAll(List<String> paths, InputStream in) throws InputException {
+        List<SourceFile> out = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (String p : paths) {
+            if (!seen.add(p)) {
+                continue;
+            }
+            if (p.equals("-")) {
+                out.add(readStdin(in));
+                continue;
+            }
+            Path path = Path.of(p);
+            if (Files.isDirectory(path)) {
+                List<Path> sql;
+                try (Stream<Path> listing = Files.list(path)) {
+                    sql = listing.filter(f -> f.getFileName().toString().endsWith(".sql") && Files.isRegularFile(f))
+                            .sorted((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()))
+                            .toList();
+                } catch (IOException e) {
+                    throw new InputException(p + ": cannot list directory: " + e.getMessage());
+                }
+                if (sql.isEmpty()) {
+                    throw new InputException(p + ": directory holds no .sql files");
+                }
+                for (Path f : sql) {
+                    if (seen.add(f.toString())) {
+                        out.add(read(f, f.toString()));
+                    }
+                }
+            } else {
+                out.add(read(path, p));
+            }
+        }
+        return out;
     }
 }
