@@ -22,6 +22,16 @@ public enum LockMode {
         return pgName;
     }
 
+    /** The mode {@code pg_locks.mode} names so, or null for one that is not a table lock mode. */
+    public static LockMode fromPgName(String name) {
+        for (LockMode m : values()) {
+            if (m.pgName.equals(name)) {
+                return m;
+            }
+        }
+        return null;
+    }
+
     /** Whether plain SELECTs wait behind this lock. */
     public boolean blocksReads() {
         return this == ACCESS_EXCLUSIVE;

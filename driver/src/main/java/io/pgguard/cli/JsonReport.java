@@ -10,27 +10,33 @@ final class JsonReport {
     private JsonReport() {
     }
 
+    /** The lint fields of one statement, from the opening brace on, without the closing one (trace adds its own). */
+    static void fields(StringBuilder sb, LintedStatement s) {
+        Classification c = s.classification();
+        sb.append("{\"file\":").append(Json.str(s.file()))
+                .append(",\"statement_index\":").append(s.index())
+                .append(",\"line\":").append(s.statement().line())
+                .append(",\"sql\":").append(Json.str(s.statement().text()))
+                .append(",\"kind\":").append(Json.str(c.kind()))
+                .append(",\"risk\":").append(Json.str(c.risk().id()))
+                .append(",\"table\":").append(Json.str(c.table()))
+                .append(",\"lock\":").append(Json.str(c.lock() == null ? null : c.lock().pgName()))
+                .append(",\"rewrite\":").append(c.rewrite())
+                .append(",\"rules\":[");
+        for (int i = 0; i < c.findings().size(); i++) {
+            sb.append(i == 0 ? "" : ",").append(Json.str(c.findings().get(i).ruleId()));
+        }
+        sb.append("],\"decision\":").append(Json.str(s.decision().action().id()));
+    }
+
     static void write(PrintStream out, LintResult result) {
         StringBuilder sb = new StringBuilder("[");
         boolean first = true;
         for (LintedStatement s : result.statements()) {
-            Classification c = s.classification();
             sb.append(first ? "\n  " : ",\n  ");
             first = false;
-            sb.append("{\"file\":").append(Json.str(s.file()))
-                    .append(",\"statement_index\":").append(s.index())
-                    .append(",\"line\":").append(s.statement().line())
-                    .append(",\"sql\":").append(Json.str(s.statement().text()))
-                    .append(",\"kind\":").append(Json.str(c.kind()))
-                    .append(",\"risk\":").append(Json.str(c.risk().id()))
-                    .append(",\"table\":").append(Json.str(c.table()))
-                    .append(",\"lock\":").append(Json.str(c.lock() == null ? null : c.lock().pgName()))
-                    .append(",\"rewrite\":").append(c.rewrite())
-                    .append(",\"rules\":[");
-            for (int i = 0; i < c.findings().size(); i++) {
-                sb.append(i == 0 ? "" : ",").append(Json.str(c.findings().get(i).ruleId()));
-            }
-            sb.append("],\"decision\":").append(Json.str(s.decision().action().id())).append('}');
+            fields(sb, s);
+            sb.append('}');
         }
         sb.append(first ? "]" : "\n]");
         out.println(sb);

@@ -22,6 +22,10 @@ public final class Main {
                   run SQL files against the database through the guard, statement by statement; stop at the
                   first blocked or failed statement and run nothing after it (--dry-run: in one transaction
                   that is rolled back)
+              trace --url URL [--format text|json|markdown] [--lock-timeout D] [--allow-remote] FILE...
+                  run SQL files in one transaction that is always rolled back and report per statement the
+                  locks the server took, the relations it rewrote, rows and time (a non-local URL is
+                  refused without --allow-remote)
               rules      print the rule catalogue as a Markdown table
               --version  print the version
 
@@ -57,6 +61,7 @@ public final class Main {
                 out.println("pgguard " + version());
                 return CLEAN;
             case "trace":
+                return new TraceCommand(in, out, err).run(rest);
             case "preflight":
                 err.println("pgguard: " + args[0] + " is not available in this version; see the README");
                 return ERROR;

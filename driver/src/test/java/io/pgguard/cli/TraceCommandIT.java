@@ -1,0 +1,165 @@
+package io.pgguard.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgguard.testkit.PgDatabase;
+import io.pgguard.testkit.PostgresTest;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code trace} against a real server: the locks and rewrites it reports are the server's own (the expected modes
+ * are PostgreSQL's documented ones), nothing it ran is left behind, and a non-local target needs --allow-remote.
+ */
+@PostgresTest
+class TraceCommandIT {
+
+    private static PgDatabase db;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void database(PgDatabase database) {
+        db = database;
+    }
+
+    @BeforeEach
+    void table() throws SQLException {
+        db.execute("DROP TABLE IF EXISTS trace_t, trace_new",
+                "CREATE TABLE trace_t (id int PRIMARY KEY, v text NOT NULL)",
+                "INSERT INTO trace_t SELECT g, 'v' || g FROM generate_series(1, 100) g");
+    }
+
+    record Run(int status, String out, String err) {
+        JsonNode json() throws Exception {
+            return new ObjectMapper().readTree(out);
+        }
+
+        @Override
+        public String toString() {
+            return "status " + status + "\n--- out\n" + out + "\n--- err\n" + err;
+        }
+    }
+
+    private static Run trace(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        String[] all = new String[args.length + 1];
+        all[0] = "trace";
+        System.arraycopy(args, 0, all, 1, args.length);
+        int status = Main.run(all, new ByteArrayInputStream(new byte[0]),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private Path file(String sql) throws Exception {
+        Path p = dir.resolve("001.sql");
+        Files.writeString(p, sql);
+        return p;
+    }
+
+    private static String scalar(String sql) throws SQLException {
+        try (Connection c = db.connect(); ResultSet rs = c.createStatement().executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    @Test
+    void reportsTheLocksAndRewritesTheServerTookAndLeavesNothingBehind() throws Exception {
+        Path f = file("""
+                BEGIN;
+                CREATE INDEX trace_t_v ON trace_t (v);
+                UPDATE trace_t SET v = 'x' WHERE id <= 3;
+                ALTER TABLE trace_t ALTER COLUMN id TYPE bigint;
+                ALTER TABLE trace_t ADD COLUMN w int DEFAULT 1;
+                CREATE TABLE trace_new (id int);
+                CREATE INDEX CONCURRENTLY trace_t_w ON trace_t (w);
+                COMMIT;
+                """);
+        Run r = trace("--url", db.jdbcUrlWithCredentials(), "--format", "json", f.toString());
+        assertEquals(0, r.status(), r::toString);
+        JsonNode json = r.json();
+        assertEquals(8, json.size(), r::toString);
+        assertEquals("skipped", json.get(0).get("status").asText());
+        // the server's own answer: ShareLock on the table, and the new index locked while it is built
+        assertEquals("{\"public.trace_t\":\"ShareLock\",\"public.trace_t_v\":\"AccessExclusiveLock\"}",
+                json.get(1).get("observed_locks").toString(), r::toString);
+        assertEquals(0, json.get(1).get("rewritten").size(), r::toString);
+        JsonNode update = json.get(2);
+        assertEquals("RowExclusiveLock", update.get("observed_locks").get("public.trace_t").asText(), r::toString);
+        assertEquals(3, update.get("rows").asInt(), r::toString);
+        JsonNode type = json.get(3);
+        assertEquals("AccessExclusiveLock", type.get("observed_locks").get("public.trace_t").asText(), r::toString);
+        assertEquals("[\"public.trace_t\",\"public.trace_t_pkey\",\"public.trace_t_v\"]",
+                type.get("rewritten").toString(), "the table and its indexes get new files: " + r);
+        JsonNode add = json.get(4);
+        assertEquals("{}", add.get("observed_locks").toString(), "AccessExclusiveLock was held already: " + r);
+        assertEquals(0, add.get("rewritten").size(), "a constant default rewrites nothing (PostgreSQL 11+)");
+        assertEquals("{\"public.trace_new\":\"AccessExclusiveLock\"}", json.get(5).get("observed_locks").toString(),
+                r::toString);
+        assertTrue(type.get("note").isNull(), "the classification said AccessExclusiveLock and a rewrite: " + r);
+        assertEquals("skipped", json.get(6).get("status").asText(), r::toString);
+        assertTrue(json.get(6).get("note").asText().contains("ShareUpdateExclusiveLock"), r::toString);
+        assertEquals("skipped", json.get(7).get("status").asText());
+        assertEquals("ALTER TABLE ADD COLUMN", add.get("kind").asText(), "the lint fields are there too");
+        // rolled back: the table is as it was
+        assertEquals("integer", scalar("SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
+                + "WHERE attrelid = 'trace_t'::regclass AND attname = 'id'"));
+        assertEquals("0", scalar("SELECT count(*) FROM pg_attribute WHERE attrelid = 'trace_t'::regclass "
+                + "AND attname = 'w'"));
+        assertEquals("0", scalar("SELECT count(*) FROM trace_t WHERE v = 'x'"));
+        assertEquals("0", scalar("SELECT count(*) FROM pg_class WHERE relname IN ('trace_new', 'trace_t_v')"));
+    }
+
+    @Test
+    void aFreshLockPerStatementIsReportedInTextToo() throws Exception {
+        Path f = file("CREATE INDEX trace_t_v ON trace_t (v);\n");
+        Run r = trace("--url", db.jdbcUrlWithCredentials(), f.toString());
+        assertEquals(0, r.status(), r::toString);
+        assertTrue(r.out().contains(f + ":1 ran unsafe warn: CREATE INDEX trace_t_v ON trace_t (v)"), r::toString);
+        assertTrue(r.out().contains("locks ShareLock on public.trace_t"), r::toString);
+        assertTrue(r.out().contains("trace: 1 statements, rolled back"), r::toString);
+    }
+
+    @Test
+    void aNonLocalTargetNeedsAllowRemoteAndABlockedStatementFailsTheTrace() throws Exception {
+        Path f = file("DELETE FROM trace_t;\n");
+        String production = db.jdbcUrlWithCredentials() + "&pgguard.environment=production";
+        Run refused = trace("--url", production, f.toString());
+        assertEquals(2, refused.status(), refused::toString);
+        assertTrue(refused.err().contains("--allow-remote"), refused::toString);
+        Run r = trace("--url", production, "--allow-remote", "--format", "json", f.toString());
+        assertEquals(1, r.status(), r::toString);
+        assertEquals("block", r.json().get(0).get("decision").asText());
+        assertEquals(100, r.json().get(0).get("rows").asInt(), "it ran, inside the rolled-back transaction");
+        assertEquals("100", scalar("SELECT count(*) FROM trace_t"));
+    }
+
+    @Test
+    void aFailedStatementEndsTheTrace() throws Exception {
+        Path f = file("UPDATE trace_t SET nope = 1;\nDELETE FROM trace_t WHERE id = 1;\n");
+        Run r = trace("--url", db.jdbcUrlWithCredentials(), "--format", "json", f.toString());
+        assertEquals(1, r.status(), r::toString);
+        assertEquals(1, r.json().size(), r::toString);
+        assertEquals("failed", r.json().get(0).get("status").asText());
+        assertTrue(r.json().get(0).get("note").asText().contains("42703"), r::toString);
+        assertEquals("100", scalar("SELECT count(*) FROM trace_t"));
+    }
+}
