@@ -162,4 +162,28 @@ class TraceCommandIT {
         assertTrue(r.json().get(0).get("note").asText().contains("42703"), r::toString);
         assertEquals("100", scalar("SELECT count(*) FROM trace_t"));
     }
+
+    /**
+     * Another session holds a lock the traced statement would queue behind: the trace's lock_timeout makes it fail
+     * fast (55P03) instead of waiting, and so instead of making everything behind it wait too.
+     */
+    @Test
+    void itsLockTimeoutKeepsItFromQueuingBehindAnotherSession() throws Exception {
+        Path f = file("ALTER TABLE trace_t ADD COLUMN w int;\n");
+        try (Connection holder = db.connect()) {
+            holder.setAutoCommit(false);
+            holder.createStatement().executeQuery("SELECT count(*) FROM trace_t").close();
+            long start = System.nanoTime();
+            Run r = trace("--url", db.jdbcUrlWithCredentials(), "--lock-timeout", "300ms", "--format", "json",
+                    f.toString());
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            holder.rollback();
+            assertEquals(1, r.status(), r::toString);
+            assertEquals("failed", r.json().get(0).get("status").asText(), r::toString);
+            assertTrue(r.json().get(0).get("note").asText().contains("55P03"), r::toString);
+            assertTrue(ms < 10_000, "it gave up after its lock_timeout, not after " + ms + " ms");
+        }
+        assertEquals("0", scalar("SELECT count(*) FROM pg_attribute WHERE attrelid = 'trace_t'::regclass "
+                + "AND attname = 'w'"));
+    }
 }
