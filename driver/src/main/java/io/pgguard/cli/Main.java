@@ -26,6 +26,10 @@ public final class Main {
                   run SQL files in one transaction that is always rolled back and report per statement the
                   locks the server took, the relations it rewrote, rows and time (a non-local URL is
                   refused without --allow-remote)
+              preflight --url URL [--backup FILE] [--format text|json]
+                  go / no-go before a production migration: a backup less than an hour old, long
+                  transactions and idle lock holders, lock_timeout, standbys' lag (exit 0 go, 1 no-go,
+                  2 cannot tell)
               rules      print the rule catalogue as a Markdown table
               --version  print the version
 
@@ -63,8 +67,7 @@ public final class Main {
             case "trace":
                 return new TraceCommand(in, out, err).run(rest);
             case "preflight":
-                err.println("pgguard: " + args[0] + " is not available in this version; see the README");
-                return ERROR;
+                return new PreflightCommand(in, out, err).run(rest);
             default:
                 err.println("pgguard: unknown command '" + args[0] + "'");
                 err.print(USAGE);

@@ -43,6 +43,12 @@ final class EmbeddedBackend {
     }
 
     static TestDatabase start(int major, OptionalInt requested) throws IOException, SQLException {
+        return start(major, requested, java.util.Map.of());
+    }
+
+    /** An embedded server with extra settings in its postgresql.conf (archiving, for one). */
+    static TestDatabase start(int major, OptionalInt requested, java.util.Map<String, String> config)
+            throws IOException, SQLException {
         if (isRoot() && !LinuxUtils.isUnshareAvailable()) {
             throw new IllegalStateException("Running as root, and 'unshare -U' is not available: PostgreSQL refuses"
                     + " to run as root. Run the tests as another user, allow unprivileged user namespaces, or set"
@@ -55,7 +61,9 @@ final class EmbeddedBackend {
         System.setProperty("ot.epg.working-dir", workDir.toString());
 
         PgBinaryResolver resolver = resolver(major);
-        EmbeddedPostgres pg = EmbeddedPostgres.builder()
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+        config.forEach(builder::setServerConfig);
+        EmbeddedPostgres pg = builder
                 .setPgBinaryResolver(resolver)
                 .setOverrideWorkingDirectory(workDir.toFile())
                 .setCleanDataDirectory(true)

@@ -1,5 +1,6 @@
 package io.pgguard.testkit;
 
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -84,6 +85,15 @@ public final class TestDatabase {
             this.serverVersionNum = rs.getInt(1);
             this.serverVersion = rs.getString(2);
         }
+    }
+
+    /**
+     * A server of its own, embedded, for a test that needs settings the shared one does not have (WAL archiving, an
+     * older major for an older pg_dump); {@link #stop()} it when done.
+     */
+    public static TestDatabase embedded(int major, java.util.Map<String, String> serverConfig)
+            throws IOException, SQLException {
+        return EmbeddedBackend.start(major, OptionalInt.of(major), serverConfig);
     }
 
     /**
@@ -322,8 +332,8 @@ public final class TestDatabase {
         }
     }
 
-    /** Stops the server if this kit started it (otherwise the shutdown hook does). Mostly for the kit itself. */
-    void stop() {
+    /** Stops the server if this kit started it (otherwise the shutdown hook does): a test's own {@link #embedded}. */
+    public void stop() {
         stopper.run();
     }
 

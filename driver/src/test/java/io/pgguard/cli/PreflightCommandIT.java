@@ -1,0 +1,195 @@
+package io.pgguard.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgguard.testkit.PgDatabase;
+import io.pgguard.testkit.PostgresTest;
+import io.pgguard.testkit.TestDatabase;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code preflight} against real servers: the shared one (no archiving, no lock_timeout: no-go), one with WAL
+ * archiving to a local directory and a lock_timeout (go), a session idle in a transaction that holds a lock, and a
+ * real {@code pg_dump -Fc} file, fresh and stale.
+ */
+@PostgresTest
+class PreflightCommandIT {
+
+    private static PgDatabase db;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void database(PgDatabase database) throws Exception {
+        db = database;
+        db.execute("CREATE TABLE IF NOT EXISTS preflight_t (id int PRIMARY KEY)");
+    }
+
+    record Run(int status, String out, String err) {
+        JsonNode json() throws Exception {
+            return new ObjectMapper().readTree(out);
+        }
+
+        String check(String name) throws Exception {
+            for (JsonNode c : json().get("checks")) {
+                if (c.get("check").asText().equals(name)) {
+                    return c.get("status").asText() + ": " + c.get("evidence").asText();
+                }
+            }
+            throw new AssertionError("no check " + name + " in " + out);
+        }
+
+        @Override
+        public String toString() {
+            return "status " + status + "\n--- out\n" + out + "\n--- err\n" + err;
+        }
+    }
+
+    private static Run preflight(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        String[] all = new String[args.length + 1];
+        all[0] = "preflight";
+        System.arraycopy(args, 0, all, 1, args.length);
+        int status = Main.run(all, new ByteArrayInputStream(new byte[0]),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void withoutArchivingOrALockTimeoutItIsNoGoAndSaysWhy() throws Exception {
+        Run r = preflight("--url", db.jdbcUrlWithCredentials(), "--format", "json");
+        assertEquals(1, r.status(), r::toString);
+        assertEquals("no-go", r.json().get("decision").asText(), r::toString);
+        assertTrue(r.check("server").startsWith("pass: PostgreSQL"), r::toString);
+        assertTrue(r.check("backup").startsWith("fail: no evidence") && r.check("backup").contains("archive_mode is off"),
+                r::toString);
+        assertTrue(r.check("timeouts").startsWith("fail: lock_timeout 0"), r::toString);
+        assertTrue(r.check("replication").equals("pass: no standbys"), r::toString);
+        Run text = preflight("--url", db.jdbcUrlWithCredentials());
+        assertTrue(text.out().contains("FAIL    backup") && text.out().strip().endsWith("NO-GO"), text::toString);
+    }
+
+    @Test
+    void aSessionIdleInATransactionHoldingALockIsNamed() throws Exception {
+        try (Connection holder = db.connect()) {
+            holder.setAutoCommit(false);
+            holder.createStatement().executeQuery("SELECT count(*) FROM preflight_t").close();
+            int pid;
+            try (ResultSet rs = holder.createStatement().executeQuery("SELECT pg_backend_pid()")) {
+                rs.next();
+                pid = rs.getInt(1);
+            }
+            Run r = preflight("--url", db.jdbcUrlWithCredentials(), "--format", "json");
+            holder.rollback();
+            assertTrue(r.check("lock holders").startsWith("fail: an AccessExclusiveLock would queue behind: pid "
+                    + pid + " ("), r::toString);
+            assertTrue(r.check("lock holders").contains("AccessShareLock on public.preflight_t"), r::toString);
+        }
+        Run after = preflight("--url", db.jdbcUrlWithCredentials(), "--format", "json");
+        assertTrue(after.check("lock holders").startsWith("pass"), after::toString);
+    }
+
+    /** WAL archiving to a local directory, a segment archived just now, and a lock_timeout: go. */
+    @Test
+    void withRecentWalArchivingAndALockTimeoutItIsGo() throws Exception {
+        Path archive = Files.createDirectories(dir.resolve("archive"));
+        TestDatabase server = TestDatabase.embedded(17, Map.of("archive_mode", "on", "wal_level", "replica",
+                "archive_command", "'cp %p " + archive + "/%f'", "archive_timeout", "0"));
+        try {
+            try (Connection c = server.connect()) {
+                c.createStatement().execute("CREATE TABLE archived (id int)");
+                c.createStatement().execute("SELECT pg_switch_wal()");
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (System.nanoTime() < deadline) {
+                    try (ResultSet rs = c.createStatement().executeQuery(
+                            "SELECT archived_count FROM pg_stat_archiver")) {
+                        rs.next();
+                        if (rs.getLong(1) > 0) {
+                            break;
+                        }
+                    }
+                    Thread.sleep(100);
+                }
+            }
+            String url = server.database().jdbcUrlWithCredentials();
+            url += (url.contains("?") ? "&" : "?") + "options=-c%20lock_timeout%3D2s";
+            Run r = preflight("--url", url, "--format", "json");
+            assertEquals(0, r.status(), r::toString);
+            assertEquals("go", r.json().get("decision").asText());
+            assertTrue(r.check("backup").startsWith("pass: WAL archiving (archive_mode on): 1 segments archived"),
+                    r::toString);
+            assertTrue(r.check("timeouts").startsWith("pass: lock_timeout 2s"), r::toString);
+        } finally {
+            server.stop();
+        }
+    }
+
+    /** A real pg_dump -Fc archive (of a PostgreSQL 15, which the pg_dump on this machine can read), fresh and stale. */
+    @Test
+    void aFreshPgDumpIsEvidenceAndAStaleOneIsNot() throws Exception {
+        Assumptions.assumeTrue(onPath("pg_dump") && onPath("pg_restore"), "pg_dump and pg_restore on the PATH");
+        TestDatabase old = TestDatabase.embedded(15, Map.of());
+        Path dump = dir.resolve("app.dump");
+        try {
+            try (Connection c = old.connect()) {
+                c.createStatement().execute("CREATE TABLE dumped (id int PRIMARY KEY)");
+            }
+            URI uri = URI.create(old.jdbcUrl().substring("jdbc:".length()));
+            Process p = new ProcessBuilder("pg_dump", "-Fc", "-h", uri.getHost(), "-p", String.valueOf(uri.getPort()),
+                    "-U", old.user(), "-f", dump.toString(), uri.getPath().substring(1)).redirectErrorStream(true)
+                    .start();
+            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, output);
+        } finally {
+            old.stop();
+        }
+        Run fresh = preflight("--url", db.jdbcUrlWithCredentials(), "--backup", dump.toString(), "--format", "json");
+        assertTrue(fresh.check("backup").startsWith("pass: " + dump + " written") && fresh.check("backup")
+                .contains("pg_restore --list reads"), fresh::toString);
+        Files.setLastModifiedTime(dump, FileTime.from(Instant.now().minusSeconds(2 * 3600)));
+        Run stale = preflight("--url", db.jdbcUrlWithCredentials(), "--backup", dump.toString(), "--format", "json");
+        assertTrue(stale.check("backup").startsWith("fail: " + dump + " was written 120 min ago"), stale::toString);
+        Path notADump = Files.writeString(dir.resolve("notes.dump"), "not a dump\n");
+        Run bad = preflight("--url", db.jdbcUrlWithCredentials(), "--backup", notADump.toString(), "--format", "json");
+        assertTrue(bad.check("backup").startsWith("fail: " + notADump + ": pg_restore --list cannot read it"),
+                bad::toString);
+    }
+
+    private static boolean onPath(String tool) {
+        for (String d : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(d, tool))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void usageErrors() {
+        assertEquals(2, preflight().status());
+        assertEquals(2, preflight("--url", "jdbc:mysql://h/db").status());
+        assertEquals(2, preflight("--url", db.jdbcUrlWithCredentials(), "--format", "xml").status());
+    }
+}
