@@ -46,7 +46,8 @@ final class ConnectionSetup {
             LOG.info("pgguard: server major version " + major + " is classified as " + classifiedAs);
         }
         Target target = Locality.decide(pgUrl, info, config, raw, connectedHost);
-        return new Enforcer(shared(classifiedAs, target, config), pgjdbc(raw));
+        return new Enforcer(shared(classifiedAs, target, config), pgjdbc(raw),
+                target.local() ? null : new TableProbe(raw));
     }
 
     /**

@@ -3,6 +3,7 @@ package io.pgguard.jdbc;
 import io.pgguard.GuardBlockedException;
 import io.pgguard.classify.Classification;
 import io.pgguard.classify.Finding;
+import io.pgguard.classify.LockMode;
 import io.pgguard.classify.Risk;
 import io.pgguard.policy.Action;
 import io.pgguard.policy.Decision;
@@ -50,9 +51,20 @@ final class Enforcer extends VerdictCache.Memo {
      */
     private final QueryExecutor pgjdbc;
 
+    /**
+     * Asks the server about the table of a warned, lock-taking statement (its size, who holds a conflicting lock), for
+     * the warning; null where there is nothing to ask (a local target, or only pgjdbc's executor is known).
+     */
+    private final TableProbe probe;
+
     Enforcer(Guard guard, QueryExecutor pgjdbc) {
+        this(guard, pgjdbc, null);
+    }
+
+    Enforcer(Guard guard, QueryExecutor pgjdbc, TableProbe probe) {
         super(guard);
         this.pgjdbc = pgjdbc;
+        this.probe = probe;
     }
 
     /** How the server reads '...' strings now: TRUE as written, FALSE with backslash escapes, null unknown. */
@@ -270,6 +282,13 @@ final class Enforcer extends VerdictCache.Memo {
         }
         if (c.rewrite()) {
             sb.append(" | rewrites the table");
+        }
+        if (probe != null && d.overridden().isEmpty() && c.table() != null && c.lock() != null
+                && (c.rewrite() || c.lock().compareTo(LockMode.SHARE_UPDATE_EXCLUSIVE) >= 0)) {
+            String live = probe.describe(c.table(), c.lock());
+            if (live != null) {
+                sb.append(" | ").append(live);
+            }
         }
         sb.append(" | rules ").append(String.join(",", c.ruleIds()));
         Finding f = d.finding();
