@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
+import java.util.Set;
 
 /**
  * The {@code exec} command: runs SQL files against a live database through the same guard as the driver, statement
@@ -45,34 +46,16 @@ final class ExecCommand {
     }
 
     int run(String[] args) {
-        String url = null;
-        boolean dryRun = false;
-        String format = "text";
-        List<String> paths = new ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            String value = null;
-            int eq = arg.indexOf('=');
-            if (arg.startsWith("--") && eq > 0) {
-                value = arg.substring(eq + 1);
-                arg = arg.substring(0, eq);
-            }
-            switch (arg) {
-                case "--url" -> {
-                    url = value != null ? value : i + 1 < args.length ? args[++i] : null;
-                }
-                case "--format" -> {
-                    format = value != null ? value : i + 1 < args.length ? args[++i] : null;
-                }
-                case "--dry-run" -> dryRun = true;
-                default -> {
-                    if (arg.startsWith("--")) {
-                        return usage("unknown option " + arg);
-                    }
-                    paths.add(arg);
-                }
-            }
+        CommandLine line;
+        try {
+            line = CommandLine.parse(args, Set.of("--url", "--format"), Set.of("--dry-run"));
+        } catch (CommandLine.UsageException e) {
+            return usage(e.getMessage());
         }
+        String url = line.get("--url", null);
+        boolean dryRun = line.has("--dry-run");
+        String format = line.get("--format", "text");
+        List<String> paths = line.rest();
         if (url == null || !(url.startsWith("jdbc:postgresql:") || url.startsWith(GuardDriver.URL_PREFIX))) {
             return usage("exec needs --url jdbc:postgresql://... (or jdbc:pgguard:postgresql://...)");
         }

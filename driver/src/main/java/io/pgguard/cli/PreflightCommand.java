@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -45,26 +46,18 @@ final class PreflightCommand {
     }
 
     int run(String[] args) {
-        String url = null;
-        String backup = null;
-        String format = "text";
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            String value = null;
-            int eq = arg.indexOf('=');
-            if (arg.startsWith("--") && eq > 0) {
-                value = arg.substring(eq + 1);
-                arg = arg.substring(0, eq);
-            }
-            switch (arg) {
-                case "--url" -> url = value != null ? value : i + 1 < args.length ? args[++i] : null;
-                case "--backup" -> backup = value != null ? value : i + 1 < args.length ? args[++i] : null;
-                case "--format" -> format = value != null ? value : i + 1 < args.length ? args[++i] : null;
-                default -> {
-                    return usage("unexpected argument " + arg);
-                }
-            }
+        CommandLine line;
+        try {
+            line = CommandLine.parse(args, Set.of("--url", "--backup", "--format"), Set.of());
+        } catch (CommandLine.UsageException e) {
+            return usage(e.getMessage());
         }
+        if (!line.rest().isEmpty()) {
+            return usage("unexpected argument " + line.rest().get(0));
+        }
+        String url = line.get("--url", null);
+        String backup = line.get("--backup", null);
+        String format = line.get("--format", "text");
         if (url == null || !(url.startsWith("jdbc:postgresql:") || url.startsWith(GUARD_URL))) {
             return usage("preflight needs --url jdbc:postgresql://...");
         }

@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -67,32 +68,17 @@ final class TraceCommand {
     }
 
     int run(String[] args) {
-        String url = null;
-        String format = "text";
-        String lockTimeout = "2s";
-        boolean allowRemote = false;
-        List<String> paths = new ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            String value = null;
-            int eq = arg.indexOf('=');
-            if (arg.startsWith("--") && eq > 0) {
-                value = arg.substring(eq + 1);
-                arg = arg.substring(0, eq);
-            }
-            switch (arg) {
-                case "--url" -> url = value != null ? value : i + 1 < args.length ? args[++i] : null;
-                case "--format" -> format = value != null ? value : i + 1 < args.length ? args[++i] : null;
-                case "--lock-timeout" -> lockTimeout = value != null ? value : i + 1 < args.length ? args[++i] : null;
-                case "--allow-remote" -> allowRemote = true;
-                default -> {
-                    if (arg.startsWith("--")) {
-                        return usage("unknown option " + arg);
-                    }
-                    paths.add(arg);
-                }
-            }
+        CommandLine line;
+        try {
+            line = CommandLine.parse(args, Set.of("--url", "--format", "--lock-timeout"), Set.of("--allow-remote"));
+        } catch (CommandLine.UsageException e) {
+            return usage(e.getMessage());
         }
+        String url = line.get("--url", null);
+        String format = line.get("--format", "text");
+        String lockTimeout = line.get("--lock-timeout", "2s");
+        boolean allowRemote = line.has("--allow-remote");
+        List<String> paths = line.rest();
         if (url == null || !(url.startsWith("jdbc:postgresql:") || url.startsWith(GUARD_URL))) {
             return usage("trace needs --url jdbc:postgresql://... (or jdbc:pgguard:postgresql://...)");
         }
