@@ -16,7 +16,8 @@ import java.util.Locale;
 
 /**
  * Asks the connected server about the table a warned, lock-taking statement acts on, before the statement is sent:
- * its size, and the sessions holding a lock it would queue behind. Runs once per warning (a warning is logged once
+ * its size, whether the session's lock_timeout is 0 (for a lock that blocks writes), and the sessions holding a lock
+ * it would queue behind. Runs once per warning (a warning is logged once
  * per fingerprint per connection), never on the hot path, on the connection itself without changing its transaction
  * state: in autocommit it is its own transaction; inside a transaction it runs under a savepoint, so a failure
  * (a privilege) aborts nothing; in a failed transaction it does not run.
@@ -25,6 +26,7 @@ final class TableProbe {
 
     private static final String SQL = """
             SELECT c.reltuples::bigint, pg_size_pretty(pg_total_relation_size(c.oid)),
+                   current_setting('lock_timeout'),
                    (SELECT string_agg(format('pid %s (%s, %s, transaction open %s)', a.pid,
                                              coalesce(nullif(a.application_name, ''), 'no application name'),
                                              coalesce(a.state, 'unknown state'),
@@ -85,7 +87,11 @@ final class TableProbe {
                 StringBuilder sb = new StringBuilder(table).append(": ")
                         .append(rows < 0 ? "never analysed" : String.format(Locale.ROOT, "about %,d rows", rows))
                         .append(", ").append(rs.getString(2));
-                String holders = rs.getString(3);
+                if ("0".equals(rs.getString(3)) && lock.compareTo(LockMode.SHARE) >= 0) {
+                    sb.append("; lock_timeout is 0, so it would wait for its lock without limit, and every query "
+                            + "on the table behind it");
+                }
+                String holders = rs.getString(4);
                 if (holders != null) {
                     sb.append("; it would wait behind ").append(holders);
                 }

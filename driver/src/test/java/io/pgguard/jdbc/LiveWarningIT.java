@@ -69,6 +69,7 @@ class LiveWarningIT {
             assertTrue(w.contains("| live_t: about 1,000 rows, "), w);
             assertTrue(w.contains("it would wait behind pid " + holder + " (nightly-report, idle in transaction, "
                     + "transaction open "), w);
+            assertTrue(!w.contains("lock_timeout is 0"), "this session has a lock_timeout: " + w);
         }
     }
 
@@ -82,6 +83,7 @@ class LiveWarningIT {
             String w = log.messages("WARN").get(0);
             assertTrue(w.contains("| live_t: about 1,000 rows, "), w);
             assertTrue(!w.contains("wait behind"), w);
+            assertTrue(w.contains("lock_timeout is 0, so it would wait for its lock without limit"), w);
         }
         try (Connection raw = db.connect(); ResultSet rs = raw.createStatement().executeQuery(
                 "SELECT count(*) FROM pg_class WHERE relname = 'live_t_v'")) {
