@@ -26,7 +26,7 @@ final class TableProbe {
 
     private static final String SQL = """
             SELECT c.reltuples::bigint, pg_size_pretty(pg_total_relation_size(c.oid)),
-                   current_setting('lock_timeout'),
+                   current_setting('lock_timeout'), pg_relation_size(c.oid) = 0,
                    (SELECT string_agg(format('pid %s (%s, %s, transaction open %s)', a.pid,
                                              coalesce(nullif(a.application_name, ''), 'no application name'),
                                              coalesce(a.state, 'unknown state'),
@@ -44,8 +44,15 @@ final class TableProbe {
         this.raw = raw;
     }
 
+    /**
+     * What the server says of a table: for the warning, and whether it is empty (its heap has no page at all, so a
+     * lock on it is over at once).
+     */
+    record Live(String text, boolean empty) {
+    }
+
     /** What the server says of {@code table} for a statement taking {@code lock}, or null when it cannot say. */
-    String describe(String table, LockMode lock) {
+    Live describe(String table, LockMode lock) {
         try {
             BaseConnection pg = raw.isWrapperFor(BaseConnection.class) ? raw.unwrap(BaseConnection.class) : null;
             if (pg == null || pg.getTransactionState() == TransactionState.FAILED) {
@@ -54,7 +61,7 @@ final class TableProbe {
             boolean inTransaction = !raw.getAutoCommit();
             Savepoint sp = inTransaction ? raw.setSavepoint() : null;
             try {
-                String out = query(table, lock);
+                Live out = query(table, lock);
                 if (sp != null) {
                     raw.releaseSavepoint(sp);
                 }
@@ -70,7 +77,7 @@ final class TableProbe {
         }
     }
 
-    private String query(String table, LockMode lock) throws SQLException {
+    private Live query(String table, LockMode lock) throws SQLException {
         try (PreparedStatement ps = raw.prepareStatement(SQL)) {
             List<String> modes = new ArrayList<>();
             for (LockMode m : conflicting(lock)) {
@@ -91,11 +98,11 @@ final class TableProbe {
                     sb.append("; lock_timeout is 0, so it would wait for its lock without limit, and every query "
                             + "on the table behind it");
                 }
-                String holders = rs.getString(4);
+                String holders = rs.getString(5);
                 if (holders != null) {
                     sb.append("; it would wait behind ").append(holders);
                 }
-                return sb.toString();
+                return new Live(sb.toString(), rs.getBoolean(4) && holders == null);
             }
         }
     }
