@@ -261,15 +261,6 @@ final class Enforcer extends VerdictCache.Memo {
 
     private void logWarning(Decision d) {
         Classification c = d.classification();
-        TableProbe.Live live = null;
-        if (probe != null && d.overridden().isEmpty() && c.table() != null && c.lock() != null
-                && (c.rewrite() || c.lock().compareTo(LockMode.SHARE_UPDATE_EXCLUSIVE) >= 0)) {
-            live = probe.describe(c.table(), c.lock());
-            if (live != null && live.empty() && c.risk() == Risk.UNSAFE) {
-                // a lock on a table without a single page, which nobody holds a lock on, is over at once
-                return;
-            }
-        }
         StringBuilder sb = new StringBuilder(160);
         if (!d.overridden().isEmpty()) {
             sb.append("pgguard override: ");
@@ -292,8 +283,12 @@ final class Enforcer extends VerdictCache.Memo {
         if (c.rewrite()) {
             sb.append(" | rewrites the table");
         }
-        if (live != null) {
-            sb.append(" | ").append(live.text());
+        if (probe != null && d.overridden().isEmpty() && c.table() != null && c.lock() != null
+                && (c.rewrite() || c.lock().compareTo(LockMode.SHARE_UPDATE_EXCLUSIVE) >= 0)) {
+            String live = probe.describe(c.table(), c.lock());
+            if (live != null) {
+                sb.append(" | ").append(live);
+            }
         }
         sb.append(" | rules ").append(String.join(",", c.ruleIds()));
         Finding f = d.finding();

@@ -26,7 +26,7 @@ final class TableProbe {
 
     private static final String SQL = """
             SELECT c.reltuples::bigint, pg_size_pretty(pg_total_relation_size(c.oid)),
-                   current_setting('lock_timeout'), pg_relation_size(c.oid) = 0,
+                   current_setting('lock_timeout'),
                    (SELECT string_agg(format('pid %s (%s, %s, transaction open %s)', a.pid,
                                              coalesce(nullif(a.application_name, ''), 'no application name'),
                                              coalesce(a.state, 'unknown state'),
@@ -44,15 +44,8 @@ final class TableProbe {
         this.raw = raw;
     }
 
-    /**
-     * What the server says of a table: for the warning, and whether it is empty (its heap has no page at all, so a
-     * lock on it is over at once).
-     */
-    record Live(String text, boolean empty) {
-    }
-
     /** What the server says of {@code table} for a statement taking {@code lock}, or null when it cannot say. */
-    Live describe(String table, LockMode lock) {
+    String describe(String table, LockMode lock) {
         try {
             BaseConnection pg = raw.isWrapperFor(BaseConnection.class) ? raw.unwrap(BaseConnection.class) : null;
             if (pg == null || pg.getTransactionState() == TransactionState.FAILED) {
@@ -61,7 +54,7 @@ final class TableProbe {
             boolean inTransaction = !raw.getAutoCommit();
             Savepoint sp = inTransaction ? raw.setSavepoint() : null;
             try {
-                Live out = query(table, lock);
+                String out = query(table, lock);
                 if (sp != null) {
                     raw.releaseSavepoint(sp);
                 }
@@ -77,7 +70,7 @@ final class TableProbe {
         }
     }
 
-    private Live query(String table, LockMode lock) throws SQLException {
+    private String query(String table, LockMode lock) throws SQLException {
         try (PreparedStatement ps = raw.prepareStatement(SQL)) {
             List<String> modes = new ArrayList<>();
             for (LockMode m : conflicting(lock)) {
@@ -98,11 +91,11 @@ final class TableProbe {
                     sb.append("; lock_timeout is 0, so it would wait for its lock without limit, and every query "
                             + "on the table behind it");
                 }
-                String holders = rs.getString(5);
+                String holders = rs.getString(4);
                 if (holders != null) {
                     sb.append("; it would wait behind ").append(holders);
                 }
-                return new Live(sb.toString(), rs.getBoolean(4) && holders == null);
+                return sb.toString();
             }
         }
     }

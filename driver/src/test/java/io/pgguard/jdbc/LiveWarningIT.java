@@ -92,21 +92,6 @@ class LiveWarningIT {
         }
     }
 
-    /** A lock on an empty table (not a page in it) is over at once: not worth a warning; on a table with rows it is. */
-    @Test
-    void aLockTakingStatementOnAnEmptyTableIsNotWarnedAbout() throws Exception {
-        db.execute("DROP TABLE IF EXISTS live_empty", "CREATE TABLE live_empty (id int PRIMARY KEY, v text)");
-        try (LogCapture log = new LogCapture("io.pgguard.guard"); Connection c = production(true)) {
-            c.createStatement().execute("CREATE INDEX live_empty_v ON live_empty (v)");
-            assertEquals(List.of(), log.messages("WARN"));
-            c.createStatement().execute("INSERT INTO live_empty VALUES (1, 'x')");
-            c.createStatement().execute("CREATE INDEX live_empty_id_v ON live_empty (id, v)");
-            assertEquals(1, log.messages("WARN").size(), log.messages("WARN")::toString);
-        } finally {
-            db.execute("DROP TABLE IF EXISTS live_empty");
-        }
-    }
-
     @Test
     void aLocalTargetIsNotAsked() throws Exception {
         Properties p = new Properties();
