@@ -44,6 +44,21 @@ record CommandLine(Map<String, String> options, List<String> rest) {
         return new CommandLine(options, rest);
     }
 
+    /** The URL prefixes every command takes. */
+    static final String PG_URL = "jdbc:postgresql:";
+    static final String GUARD_URL = "jdbc:pgguard:postgresql:";
+
+    /** A {@code --url} in pgjdbc's own form ({@code jdbc:pgguard:} removed), or null when it is neither form. */
+    static String pgjdbcUrl(String url) {
+        if (url == null) {
+            return null;
+        }
+        if (url.startsWith(GUARD_URL)) {
+            return PG_URL + url.substring(GUARD_URL.length());
+        }
+        return url.startsWith(PG_URL) ? url : null;
+    }
+
     String get(String name, String otherwise) {
         return options.getOrDefault(name, otherwise);
     }

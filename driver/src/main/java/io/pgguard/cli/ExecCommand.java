@@ -15,7 +15,6 @@ import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Properties;
 import java.util.Set;
 
@@ -26,9 +25,6 @@ import java.util.Set;
  * transaction that is rolled back.
  */
 final class ExecCommand {
-
-    /** SQLSTATE 25001, active_sql_transaction: the statement cannot run inside a transaction block. */
-    private static final String CANNOT_RUN_IN_TRANSACTION = "25001";
 
     private final InputStream in;
     private final PrintStream out;
@@ -56,7 +52,8 @@ final class ExecCommand {
         boolean dryRun = line.has("--dry-run");
         String format = line.get("--format", "text");
         List<String> paths = line.rest();
-        if (url == null || !(url.startsWith("jdbc:postgresql:") || url.startsWith(GuardDriver.URL_PREFIX))) {
+        String pgUrl = CommandLine.pgjdbcUrl(url);
+        if (pgUrl == null) {
             return usage("exec needs --url jdbc:postgresql://... (or jdbc:pgguard:postgresql://...)");
         }
         if (!"text".equals(format) && !"json".equals(format)) {
@@ -80,8 +77,7 @@ final class ExecCommand {
                 return Main.ERROR;
             }
         }
-        String guardUrl = url.startsWith(GuardDriver.URL_PREFIX) ? url
-                : GuardDriver.URL_PREFIX + url.substring("jdbc:postgresql:".length());
+        String guardUrl = CommandLine.GUARD_URL + pgUrl.substring(CommandLine.PG_URL.length());
         List<Outcome> outcomes = new ArrayList<>();
         boolean stopped;
         String ending;
@@ -119,22 +115,10 @@ final class ExecCommand {
         return false;
     }
 
-    /**
-     * What is sent for a statement: its text with the comments that belong to it (a {@code pgguard:allow} comment
-     * before it is an override), without the terminating semicolon.
-     */
-    static String sent(SqlStatement st) {
-        int from = st.start();
-        for (io.pgguard.sql.Comment comment : st.comments()) {
-            from = Math.min(from, comment.start());
-        }
-        return st.source().substring(from, st.end());
-    }
-
     private Outcome runOne(Connection c, String file, int index, SqlStatement st, boolean dryRun)
             throws SQLException {
-        String sql = sent(st);
-        if (dryRun && endsOrStartsTransaction(st)) {
+        String sql = ScriptStatements.sent(st);
+        if (dryRun && ScriptStatements.controlsTransaction(st)) {
             return outcome(file, index, st, "skipped", -1, 0, null, null,
                     "transaction control: a dry run keeps everything in its own transaction");
         }
@@ -157,7 +141,7 @@ final class ExecCommand {
             long ms = (System.nanoTime() - start) / 1_000_000;
             if (sp != null) {
                 c.rollback(sp);
-                if (CANNOT_RUN_IN_TRANSACTION.equals(e.getSQLState())) {
+                if (ScriptStatements.CANNOT_RUN_IN_TRANSACTION.equals(e.getSQLState())) {
                     return outcome(file, index, st, "skipped", -1, ms, null, e.getSQLState(),
                             "cannot run inside a transaction block, so not in a dry run: " + e.getMessage());
                 }
@@ -170,18 +154,6 @@ final class ExecCommand {
                                    String rule, String sqlState, String message) {
         return new Outcome(file, index, st.line(), st.column(), st.text(), status, rows, ms, rule, sqlState,
                 message);
-    }
-
-    /** BEGIN, START TRANSACTION, COMMIT, END, ROLLBACK, ABORT and the two-phase commands. */
-    private static boolean endsOrStartsTransaction(SqlStatement st) {
-        String first = st.size() > 0 ? st.text(0).toUpperCase(Locale.ROOT) : "";
-        return switch (first) {
-            case "BEGIN", "COMMIT", "END", "ABORT" -> true;
-            case "START" -> st.isWords(0, "START", "TRANSACTION");
-            case "ROLLBACK" -> !st.isWords(1, "TO");
-            case "PREPARE" -> st.isWords(1, "TRANSACTION");
-            default -> false;
-        };
     }
 
     /**
@@ -255,7 +227,7 @@ final class ExecCommand {
             if (o.status().equals("ran") || o.status().equals("failed")) {
                 line.append(", ").append(o.durationMs()).append(" ms");
             }
-            line.append(": ").append(firstLine(o.sql()));
+            line.append(": ").append(ScriptStatements.firstLine(o.sql()));
             out.println(line);
             if (o.message() != null) {
                 out.println("    " + (o.rule() != null ? o.rule() + ": " : "")
@@ -270,12 +242,6 @@ final class ExecCommand {
                 + (stopped ? "; stopped at " + last.file() + ":" + last.line() + ":" + last.column() + " ("
                 + last.status() + "), nothing after it was run" : "")
                 + (ending == null ? "" : "; " + ending));
-    }
-
-    private static String firstLine(String sql) {
-        String s = sql.strip();
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl) + " ...";
     }
 
     private int usage(String message) {

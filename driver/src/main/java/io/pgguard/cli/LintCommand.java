@@ -18,8 +18,6 @@ import java.util.Properties;
 /** The {@code lint} command: options, inputs in order, one report, the exit status. */
 final class LintCommand {
 
-    private static final String GUARD_URL = "jdbc:pgguard:postgresql:";
-
     private final InputStream in;
     private final PrintStream out;
     private final PrintStream err;
@@ -61,7 +59,7 @@ final class LintCommand {
             if (paths.isEmpty()) {
                 throw new UsageException("no input: give SQL files, directories or - for standard input");
             }
-            if (url != null && !url.startsWith("jdbc:postgresql:") && !url.startsWith("jdbc:pgguard:postgresql:")) {
+            if (url != null && CommandLine.pgjdbcUrl(url) == null) {
                 throw new UsageException("--url must start with jdbc:postgresql: or jdbc:pgguard:postgresql:");
             }
         } catch (UsageException e) {
@@ -74,8 +72,7 @@ final class LintCommand {
         // The same settings and locality rules as the driver, from the URL's pgguard.* parameters, -D, the
         // environment and pgguard.properties; pgguard.protect cannot be checked without connecting: fail closed.
         Map<String, String> settings = new LinkedHashMap<>();
-        String pgUrl = url == null ? null : GuardConfig.settingsFromUrl(url.startsWith(GUARD_URL)
-                ? "jdbc:postgresql:" + url.substring(GUARD_URL.length()) : url, settings);
+        String pgUrl = url == null ? null : GuardConfig.settingsFromUrl(CommandLine.pgjdbcUrl(url), settings);
         GuardConfig config;
         try {
             config = GuardConfig.load(settings, System.getProperties(), System.getenv());

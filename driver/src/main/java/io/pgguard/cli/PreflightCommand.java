@@ -24,7 +24,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class PreflightCommand {
 
-    private static final String GUARD_URL = "jdbc:pgguard:postgresql:";
     /** A backup older than this is no evidence. */
     static final Duration BACKUP_AGE = Duration.ofHours(1);
     /** A transaction open longer than this is one a migration's lock would queue behind for long. */
@@ -58,13 +57,13 @@ final class PreflightCommand {
         String url = line.get("--url", null);
         String backup = line.get("--backup", null);
         String format = line.get("--format", "text");
-        if (url == null || !(url.startsWith("jdbc:postgresql:") || url.startsWith(GUARD_URL))) {
+        String pgUrl = CommandLine.pgjdbcUrl(url);
+        if (pgUrl == null) {
             return usage("preflight needs --url jdbc:postgresql://...");
         }
         if (!"text".equals(format) && !"json".equals(format)) {
             return usage("--format is text or json");
         }
-        String pgUrl = url.startsWith(GUARD_URL) ? "jdbc:postgresql:" + url.substring(GUARD_URL.length()) : url;
         List<Check> checks = new ArrayList<>();
         try (Connection c = DriverManager.getConnection(pgUrl)) {
             c.setReadOnly(true);

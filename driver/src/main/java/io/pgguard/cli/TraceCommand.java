@@ -35,8 +35,6 @@ import java.util.TreeMap;
  */
 final class TraceCommand {
 
-    private static final String GUARD_URL = "jdbc:pgguard:postgresql:";
-    private static final String CANNOT_RUN_IN_TRANSACTION = "25001";
 
     /** Relation locks this backend holds: schema-qualified name and mode, a row per mode. */
     private static final String LOCKS = """
@@ -79,7 +77,7 @@ final class TraceCommand {
         String lockTimeout = line.get("--lock-timeout", "2s");
         boolean allowRemote = line.has("--allow-remote");
         List<String> paths = line.rest();
-        if (url == null || !(url.startsWith("jdbc:postgresql:") || url.startsWith(GUARD_URL))) {
+        if (CommandLine.pgjdbcUrl(url) == null) {
             return usage("trace needs --url jdbc:postgresql://... (or jdbc:pgguard:postgresql://...)");
         }
         if (!List.of("text", "json", "markdown").contains(format)) {
@@ -92,8 +90,7 @@ final class TraceCommand {
             return usage("trace needs at least one FILE");
         }
         Map<String, String> settings = new LinkedHashMap<>();
-        String pgUrl = GuardConfig.settingsFromUrl(url.startsWith(GUARD_URL)
-                ? "jdbc:postgresql:" + url.substring(GUARD_URL.length()) : url, settings);
+        String pgUrl = GuardConfig.settingsFromUrl(CommandLine.pgjdbcUrl(url), settings);
         GuardConfig config;
         List<SourceFile> files;
         try {
@@ -146,10 +143,7 @@ final class TraceCommand {
                     continue;
                 }
                 Classification cl = ls.classification();
-                String kind = cl.kind() == null ? "" : cl.kind();
-                if (kind.startsWith("BEGIN") || kind.startsWith("START TRANSACTION") || kind.startsWith("COMMIT")
-                        || kind.startsWith("ROLLBACK") && !kind.contains("TO") || kind.startsWith("END")
-                        || kind.startsWith("ABORT") || kind.contains("PREPARE TRANSACTION")) {
+                if (ScriptStatements.controlsTransaction(ls.statement())) {
                     traced.add(new Traced(ls, "skipped", Map.of(), List.of(), -1, 0,
                             "transaction control: a trace keeps everything in its own transaction"));
                     continue;
@@ -158,12 +152,12 @@ final class TraceCommand {
                 long start = System.nanoTime();
                 long rows;
                 try (Statement s = c.createStatement()) {
-                    boolean results = s.execute(ExecCommand.sent(ls.statement()));
+                    boolean results = s.execute(ScriptStatements.sent(ls.statement()));
                     rows = results ? -1 : s.getUpdateCount();
                 } catch (SQLException e) {
                     long ms = (System.nanoTime() - start) / 1_000_000;
                     c.rollback(sp);
-                    if (CANNOT_RUN_IN_TRANSACTION.equals(e.getSQLState())) {
+                    if (ScriptStatements.CANNOT_RUN_IN_TRANSACTION.equals(e.getSQLState())) {
                         traced.add(new Traced(ls, "skipped", Map.of(), List.of(), -1, ms,
                                 "cannot run inside a transaction block; its documented lock: "
                                         + (cl.lock() == null ? "none" : cl.lock().pgName())));
@@ -301,7 +295,7 @@ final class TraceCommand {
                     Classification cl = t.lint().classification();
                     out.println(t.lint().file() + ":" + t.lint().statement().line() + " " + t.status() + " "
                             + cl.risk().id() + " " + t.lint().decision().action().id() + ": "
-                            + firstLine(t.lint().statement().text()));
+                            + ScriptStatements.firstLine(t.lint().statement().text()));
                     if (t.status().equals("ran")) {
                         out.println("    locks " + (t.locks().isEmpty() ? "none" : locks(t.locks()))
                                 + (t.rewritten().isEmpty() ? "" : " | rewrote " + String.join(", ", t.rewritten()))
@@ -324,12 +318,6 @@ final class TraceCommand {
 
     private static String cell(String s) {
         return s.replace("|", "\\|").replace("\n", " ");
-    }
-
-    private static String firstLine(String sql) {
-        String s = sql.strip();
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl) + " ...";
     }
 
     private int usage(String message) {
