@@ -1,7 +1,6 @@
 package io.pgguard.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgguard.testkit.PgDatabase;
 import io.pgguard.testkit.PostgresTest;
 import org.junit.jupiter.api.BeforeAll;
@@ -9,10 +8,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -45,27 +40,13 @@ class ExecCommandIT {
         db.execute("DROP TABLE IF EXISTS exec_a, exec_after, exec_dry");
     }
 
-    record Run(int status, String out, String err) {
-        @Override
-        public String toString() {
-            return "status " + status + "\n--- out\n" + out + "\n--- err\n" + err;
-        }
-    }
-
     private static String production() {
         String url = db.jdbcUrlWithCredentials();
         return url + (url.contains("?") ? "&" : "?") + "pgguard.environment=production";
     }
 
-    private static Run exec(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        String[] all = new String[args.length + 1];
-        all[0] = "exec";
-        System.arraycopy(args, 0, all, 1, args.length);
-        int status = Main.run(all, new ByteArrayInputStream(new byte[0]),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static CliRun exec(String... args) {
+        return CliRun.command("exec", args);
     }
 
     private Path file(String name, String sql) throws Exception {
@@ -93,7 +74,7 @@ class ExecCommandIT {
                   DELETE FROM exec_a;
                 CREATE TABLE exec_after (id int);
                 """);
-        Run r = exec("--url", production(), f.toString());
+        CliRun r = exec("--url", production(), f.toString());
         assertEquals(1, r.status(), r::toString);
         assertTrue(r.out().contains(f + ":2:1 ran, 3 rows"), r::toString);
         assertTrue(r.out().contains(f + ":3:3 blocked: DELETE FROM exec_a\n"), r::toString);
@@ -111,7 +92,7 @@ class ExecCommandIT {
                 INSERT INTO exec_a SELECT generate_series(1, 3);
                 /* pgguard:allow unbounded-delete reason="emptying a scratch table" */ DELETE FROM exec_a;
                 """);
-        Run r = exec("--url", production(), f.toString());
+        CliRun r = exec("--url", production(), f.toString());
         assertEquals(0, r.status(), r::toString);
         assertTrue(r.out().contains(f + ":3:72 ran, 3 rows"), r::toString);
         assertEquals(0, count("SELECT count(*) FROM exec_a"));
@@ -127,7 +108,7 @@ class ExecCommandIT {
                 COMMIT;
                 """);
         Path three = file("003.sql", "CREATE TABLE exec_after (id int);\n");
-        Run r = exec("--url", production(), dir.toString());
+        CliRun r = exec("--url", production(), dir.toString());
         assertEquals(1, r.status(), r::toString);
         assertTrue(r.out().contains(two + ":3:1 failed"), r::toString);
         assertTrue(r.out().contains("SQLState 23505"), r::toString);
@@ -147,9 +128,9 @@ class ExecCommandIT {
                 UPDATE exec_dry SET v = 'y' WHERE id <= 2;
                 COMMIT;
                 """);
-        Run r = exec("--url", production(), "--dry-run", "--format", "json", f.toString());
+        CliRun r = exec("--url", production(), "--dry-run", "--format", "json", f.toString());
         assertEquals(0, r.status(), r::toString);
-        JsonNode json = new ObjectMapper().readTree(r.out());
+        JsonNode json = r.json();
         assertEquals(6, json.size(), r::toString);
         assertEquals("skipped", json.get(0).get("status").asText());
         assertEquals("ran", json.get(1).get("status").asText());
@@ -171,7 +152,7 @@ class ExecCommandIT {
                   \\set ON_ERROR_STOP on
                 SELECT 1;
                 """);
-        Run r = exec("--url", production(), f.toString());
+        CliRun r = exec("--url", production(), f.toString());
         assertEquals(2, r.status(), r::toString);
         assertTrue(r.err().contains(f + ":4:3: psql meta-command \\set is not SQL"), r::toString);
         assertTrue(!exists("exec_a"), "nothing runs when a file holds a meta-command");

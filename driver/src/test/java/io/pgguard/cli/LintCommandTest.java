@@ -5,9 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,19 +22,8 @@ class LintCommandTest {
     @TempDir
     Path dir;
 
-    /** Exit status, standard output and standard error of one CLI run. */
-    record Run(int status, String out, String err) {
-        JsonNode json() throws Exception {
-            return JSON.readTree(out);
-        }
-    }
-
-    private static Run run(String stdin, String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = Main.run(args, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static CliRun run(String stdin, String... args) {
+        return CliRun.of(stdin, args);
     }
 
     private Path file(String name, String sql) throws Exception {
@@ -50,7 +36,7 @@ class LintCommandTest {
     void jsonHasOneElementPerTopLevelStatementWithTheDesignFields() throws Exception {
         Path f = file("V1__x.sql", "-- header\nCREATE TABLE t (id bigint);;\n\nDELETE FROM t;\n"
                 + "DO $$ BEGIN DELETE FROM orders; END $$;\n");
-        Run r = run("", "lint", "--format", "json", f.toString());
+        CliRun r = run("", "lint", "--format", "json", f.toString());
         assertEquals(1, r.status(), r.err());
         JsonNode arr = r.json();
         assertEquals(3, arr.size());
@@ -107,7 +93,7 @@ class LintCommandTest {
                 destructive.toString()).status(), "protect cannot be checked offline: fail closed");
         assertEquals(0, run("", "lint", "--url", "jdbc:postgresql://compose-db/app?pgguard.localHosts=compose-db",
                 destructive.toString()).status());
-        Run typo = run("", "lint", "--url", "jdbc:postgresql://localhost/app?pgguard.enviroment=production",
+        CliRun typo = run("", "lint", "--url", "jdbc:postgresql://localhost/app?pgguard.enviroment=production",
                 destructive.toString());
         assertEquals(2, typo.status());
         assertTrue(typo.err().contains("unknown pgguard setting 'pgguard.enviroment'"), typo.err());
@@ -119,7 +105,7 @@ class LintCommandTest {
                 + "ALTER TABLE t ALTER COLUMN name TYPE varchar(200);");
         file("V1__create.sql", "CREATE TABLE IF NOT EXISTS t (id bigint, name varchar(100));");
         file("notes.txt", "DROP TABLE t;");
-        Run r = run("", "lint", "--format", "json", dir.toString());
+        CliRun r = run("", "lint", "--format", "json", dir.toString());
         JsonNode arr = r.json();
         assertEquals(4, arr.size());
         assertTrue(arr.get(0).get("file").asText().endsWith("V1__create.sql"));
@@ -132,19 +118,19 @@ class LintCommandTest {
     void suppressionNeedsAReasonAndAnUnusedOneIsReported() throws Exception {
         Path ok = file("ok.sql", "-- pgguard:ignore drop-column reason=\"contract step, app v2 no longer reads it\"\n"
                 + "ALTER TABLE orders DROP COLUMN IF EXISTS status;");
-        Run okRun = run("", "lint", "--format", "json", ok.toString());
+        CliRun okRun = run("", "lint", "--format", "json", ok.toString());
         assertEquals(0, okRun.status(), okRun.err());
         assertEquals("[]", okRun.json().get(0).get("rules").toString().replace("\"require-lock-timeout\",", "")
                 .replace("\"require-statement-timeout\"", "").replace(",", ""));
 
         Path noReason = file("noreason.sql", "-- pgguard:ignore drop-column\nALTER TABLE orders DROP COLUMN status;");
-        Run nr = run("", "lint", "--format", "json", noReason.toString());
+        CliRun nr = run("", "lint", "--format", "json", noReason.toString());
         assertEquals(1, nr.status());
         assertTrue(nr.json().get(0).get("rules").toString().contains("drop-column"), "not applied without reason");
         assertTrue(nr.err().contains("noreason.sql:1:1: pgguard:ignore drop-column has no reason"), nr.err());
 
         Path unused = file("unused.sql", "SELECT 1; -- pgguard:ignore truncate reason=\"copied from elsewhere\"");
-        Run ur = run("", "lint", unused.toString());
+        CliRun ur = run("", "lint", unused.toString());
         assertEquals(1, ur.status());
         assertTrue(ur.out().contains("unused suppression: truncate does not fire on this statement"), ur.out());
 
@@ -156,7 +142,7 @@ class LintCommandTest {
     void anAllowCommentWithAReasonTurnsTheBlockIntoAWarning() throws Exception {
         Path f = file("allow.sql",
                 "/* pgguard:allow truncate reason=\"reset the staging copy\" */ TRUNCATE staging_orders;");
-        Run r = run("", "lint", "--format", "json", f.toString());
+        CliRun r = run("", "lint", "--format", "json", f.toString());
         assertEquals(0, r.status(), r.out());
         assertEquals("warn", r.json().get(0).get("decision").asText());
         assertEquals("destructive", r.json().get(0).get("risk").asText());
@@ -167,18 +153,18 @@ class LintCommandTest {
 
     @Test
     void badInputIsAClearErrorWithPosition() throws Exception {
-        Run missing = run("", "lint", dir.resolve("nope.sql").toString());
+        CliRun missing = run("", "lint", dir.resolve("nope.sql").toString());
         assertEquals(2, missing.status());
         assertTrue(missing.err().contains("nope.sql: no such file"), missing.err());
 
         Path latin1 = dir.resolve("latin1.sql");
         Files.write(latin1, "SELECT 1;\nSELECT 'caf\u00e9';".getBytes(StandardCharsets.ISO_8859_1));
-        Run enc = run("", "lint", latin1.toString());
+        CliRun enc = run("", "lint", latin1.toString());
         assertEquals(2, enc.status());
         assertTrue(enc.err().contains("latin1.sql:2:12: not valid UTF-8"), enc.err());
 
         Path open = file("open.sql", "SELECT 1;\nCREATE FUNCTION f() RETURNS int AS $body$\n SELECT 1;\n");
-        Run unterminated = run("", "lint", "--format", "json", open.toString());
+        CliRun unterminated = run("", "lint", "--format", "json", open.toString());
         assertEquals(2, unterminated.status());
         assertTrue(unterminated.err().contains("open.sql:2:36: unterminated dollar-quoted string $body$"),
                 unterminated.err());
@@ -196,7 +182,7 @@ class LintCommandTest {
 
     @Test
     void standardInputIsLintedAsFileDash() throws Exception {
-        Run r = run("DROP TABLE orders;", "lint", "--format", "json", "-");
+        CliRun r = run("DROP TABLE orders;", "lint", "--format", "json", "-");
         assertEquals(1, r.status());
         assertEquals("-", r.json().get(0).get("file").asText());
         assertEquals("drop-table", r.json().get(0).get("rules").get(0).asText());
@@ -216,7 +202,7 @@ class LintCommandTest {
         file("V1__a.sql", "SET lock_timeout = '1s'; SET statement_timeout = '1min';\n"
                 + "CREATE INDEX IF NOT EXISTS i ON orders (created_at);");
         file("V2__b.sql", "ALTER TABLE orders DROP COLUMN IF EXISTS legacy;");
-        Run r = run("", "lint", "--format", "markdown", dir.toString());
+        CliRun r = run("", "lint", "--format", "markdown", dir.toString());
         String md = r.out();
         assertTrue(md.contains("### " + dir.resolve("V1__a.sql")), md);
         assertTrue(md.contains("### " + dir.resolve("V2__b.sql")), md);
@@ -246,7 +232,7 @@ class LintCommandTest {
     @Test
     void textIsPlainWhenNotATerminal() throws Exception {
         Path f = file("t.sql", "DELETE FROM orders;");
-        Run r = run("", "lint", f.toString());
+        CliRun r = run("", "lint", f.toString());
         assertFalse(r.out().contains("\u001b["), "no colour codes into a pipe");
         assertTrue(r.out().contains("1:1  destructive DELETE  [RowExclusiveLock on orders]  -> block"), r.out());
         assertTrue(r.out().contains("unbounded-delete: DELETE FROM orders without WHERE deletes every row"), r.out());

@@ -1,7 +1,6 @@
 package io.pgguard.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgguard.testkit.PgDatabase;
 import io.pgguard.testkit.PostgresTest;
 import io.pgguard.testkit.TestDatabase;
@@ -10,9 +9,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,48 +42,31 @@ class PreflightCommandIT {
         db.execute("CREATE TABLE IF NOT EXISTS preflight_t (id int PRIMARY KEY)");
     }
 
-    record Run(int status, String out, String err) {
-        JsonNode json() throws Exception {
-            return new ObjectMapper().readTree(out);
-        }
-
-        String check(String name) throws Exception {
-            for (JsonNode c : json().get("checks")) {
-                if (c.get("check").asText().equals(name)) {
-                    return c.get("status").asText() + ": " + c.get("evidence").asText();
-                }
-            }
-            throw new AssertionError("no check " + name + " in " + out);
-        }
-
-        @Override
-        public String toString() {
-            return "status " + status + "\n--- out\n" + out + "\n--- err\n" + err;
-        }
+    private static CliRun preflight(String... args) {
+        return CliRun.command("preflight", args);
     }
 
-    private static Run preflight(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        String[] all = new String[args.length + 1];
-        all[0] = "preflight";
-        System.arraycopy(args, 0, all, 1, args.length);
-        int status = Main.run(all, new ByteArrayInputStream(new byte[0]),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    /** One check of a JSON report: "status: evidence". */
+    private static String check(CliRun r, String name) throws Exception {
+        for (JsonNode c : r.json().get("checks")) {
+            if (c.get("check").asText().equals(name)) {
+                return c.get("status").asText() + ": " + c.get("evidence").asText();
+            }
+        }
+        throw new AssertionError("no check " + name + " in " + r.out());
     }
 
     @Test
     void withoutArchivingOrALockTimeoutItIsNoGoAndSaysWhy() throws Exception {
-        Run r = preflight("--url", db.jdbcUrlWithCredentials(), "--format", "json");
+        CliRun r = preflight("--url", db.jdbcUrlWithCredentials(), "--format", "json");
         assertEquals(1, r.status(), r::toString);
         assertEquals("no-go", r.json().get("decision").asText(), r::toString);
-        assertTrue(r.check("server").startsWith("pass: PostgreSQL"), r::toString);
-        assertTrue(r.check("backup").startsWith("fail: no evidence") && r.check("backup").contains("archive_mode is off"),
+        assertTrue(check(r, "server").startsWith("pass: PostgreSQL"), r::toString);
+        assertTrue(check(r, "backup").startsWith("fail: no evidence") && check(r, "backup").contains("archive_mode is off"),
                 r::toString);
-        assertTrue(r.check("timeouts").startsWith("fail: lock_timeout 0"), r::toString);
-        assertTrue(r.check("replication").equals("pass: no standbys"), r::toString);
-        Run text = preflight("--url", db.jdbcUrlWithCredentials());
+        assertTrue(check(r, "timeouts").startsWith("fail: lock_timeout 0"), r::toString);
+        assertTrue(check(r, "replication").equals("pass: no standbys"), r::toString);
+        CliRun text = preflight("--url", db.jdbcUrlWithCredentials());
         assertTrue(text.out().contains("FAIL    backup") && text.out().strip().endsWith("NO-GO"), text::toString);
     }
 
@@ -101,14 +80,14 @@ class PreflightCommandIT {
                 rs.next();
                 pid = rs.getInt(1);
             }
-            Run r = preflight("--url", db.jdbcUrlWithCredentials(), "--format", "json");
+            CliRun r = preflight("--url", db.jdbcUrlWithCredentials(), "--format", "json");
             holder.rollback();
-            assertTrue(r.check("lock holders").startsWith("fail: an AccessExclusiveLock would queue behind: pid "
+            assertTrue(check(r, "lock holders").startsWith("fail: an AccessExclusiveLock would queue behind: pid "
                     + pid + " ("), r::toString);
-            assertTrue(r.check("lock holders").contains("AccessShareLock on public.preflight_t"), r::toString);
+            assertTrue(check(r, "lock holders").contains("AccessShareLock on public.preflight_t"), r::toString);
         }
-        Run after = preflight("--url", db.jdbcUrlWithCredentials(), "--format", "json");
-        assertTrue(after.check("lock holders").startsWith("pass"), after::toString);
+        CliRun after = preflight("--url", db.jdbcUrlWithCredentials(), "--format", "json");
+        assertTrue(check(after, "lock holders").startsWith("pass"), after::toString);
     }
 
     /** WAL archiving to a local directory, a segment archived just now, and a lock_timeout: go. */
@@ -135,12 +114,12 @@ class PreflightCommandIT {
             }
             String url = server.database().jdbcUrlWithCredentials();
             url += (url.contains("?") ? "&" : "?") + "options=-c%20lock_timeout%3D2s";
-            Run r = preflight("--url", url, "--format", "json");
+            CliRun r = preflight("--url", url, "--format", "json");
             assertEquals(0, r.status(), r::toString);
             assertEquals("go", r.json().get("decision").asText());
-            assertTrue(r.check("backup").startsWith("pass: WAL archiving (archive_mode on): 1 segments archived"),
+            assertTrue(check(r, "backup").startsWith("pass: WAL archiving (archive_mode on): 1 segments archived"),
                     r::toString);
-            assertTrue(r.check("timeouts").startsWith("pass: lock_timeout 2s"), r::toString);
+            assertTrue(check(r, "timeouts").startsWith("pass: lock_timeout 2s"), r::toString);
         } finally {
             server.stop();
         }
@@ -165,15 +144,15 @@ class PreflightCommandIT {
         } finally {
             old.stop();
         }
-        Run fresh = preflight("--url", db.jdbcUrlWithCredentials(), "--backup", dump.toString(), "--format", "json");
-        assertTrue(fresh.check("backup").startsWith("pass: " + dump + " written") && fresh.check("backup")
+        CliRun fresh = preflight("--url", db.jdbcUrlWithCredentials(), "--backup", dump.toString(), "--format", "json");
+        assertTrue(check(fresh, "backup").startsWith("pass: " + dump + " written") && check(fresh, "backup")
                 .contains("pg_restore --list reads"), fresh::toString);
         Files.setLastModifiedTime(dump, FileTime.from(Instant.now().minusSeconds(2 * 3600)));
-        Run stale = preflight("--url", db.jdbcUrlWithCredentials(), "--backup", dump.toString(), "--format", "json");
-        assertTrue(stale.check("backup").startsWith("fail: " + dump + " was written 120 min ago"), stale::toString);
+        CliRun stale = preflight("--url", db.jdbcUrlWithCredentials(), "--backup", dump.toString(), "--format", "json");
+        assertTrue(check(stale, "backup").startsWith("fail: " + dump + " was written 120 min ago"), stale::toString);
         Path notADump = Files.writeString(dir.resolve("notes.dump"), "not a dump\n");
-        Run bad = preflight("--url", db.jdbcUrlWithCredentials(), "--backup", notADump.toString(), "--format", "json");
-        assertTrue(bad.check("backup").startsWith("fail: " + notADump + ": pg_restore --list cannot read it"),
+        CliRun bad = preflight("--url", db.jdbcUrlWithCredentials(), "--backup", notADump.toString(), "--format", "json");
+        assertTrue(check(bad, "backup").startsWith("fail: " + notADump + ": pg_restore --list cannot read it"),
                 bad::toString);
     }
 

@@ -1,7 +1,6 @@
 package io.pgguard.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgguard.testkit.PgDatabase;
 import io.pgguard.testkit.PostgresTest;
 import org.junit.jupiter.api.BeforeAll;
@@ -9,10 +8,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -46,26 +41,8 @@ class TraceCommandIT {
                 "INSERT INTO trace_t SELECT g, 'v' || g FROM generate_series(1, 100) g");
     }
 
-    record Run(int status, String out, String err) {
-        JsonNode json() throws Exception {
-            return new ObjectMapper().readTree(out);
-        }
-
-        @Override
-        public String toString() {
-            return "status " + status + "\n--- out\n" + out + "\n--- err\n" + err;
-        }
-    }
-
-    private static Run trace(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        String[] all = new String[args.length + 1];
-        all[0] = "trace";
-        System.arraycopy(args, 0, all, 1, args.length);
-        int status = Main.run(all, new ByteArrayInputStream(new byte[0]),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static CliRun trace(String... args) {
+        return CliRun.command("trace", args);
     }
 
     private Path file(String sql) throws Exception {
@@ -93,7 +70,7 @@ class TraceCommandIT {
                 CREATE INDEX CONCURRENTLY trace_t_w ON trace_t (w);
                 COMMIT;
                 """);
-        Run r = trace("--url", db.jdbcUrlWithCredentials(), "--format", "json", f.toString());
+        CliRun r = trace("--url", db.jdbcUrlWithCredentials(), "--format", "json", f.toString());
         assertEquals(0, r.status(), r::toString);
         JsonNode json = r.json();
         assertEquals(8, json.size(), r::toString);
@@ -131,7 +108,7 @@ class TraceCommandIT {
     @Test
     void aFreshLockPerStatementIsReportedInTextToo() throws Exception {
         Path f = file("CREATE INDEX trace_t_v ON trace_t (v);\n");
-        Run r = trace("--url", db.jdbcUrlWithCredentials(), f.toString());
+        CliRun r = trace("--url", db.jdbcUrlWithCredentials(), f.toString());
         assertEquals(0, r.status(), r::toString);
         assertTrue(r.out().contains(f + ":1 ran unsafe warn: CREATE INDEX trace_t_v ON trace_t (v)"), r::toString);
         assertTrue(r.out().contains("locks ShareLock on public.trace_t"), r::toString);
@@ -142,10 +119,10 @@ class TraceCommandIT {
     void aNonLocalTargetNeedsAllowRemoteAndABlockedStatementFailsTheTrace() throws Exception {
         Path f = file("DELETE FROM trace_t;\n");
         String production = db.jdbcUrlWithCredentials() + "&pgguard.environment=production";
-        Run refused = trace("--url", production, f.toString());
+        CliRun refused = trace("--url", production, f.toString());
         assertEquals(2, refused.status(), refused::toString);
         assertTrue(refused.err().contains("--allow-remote"), refused::toString);
-        Run r = trace("--url", production, "--allow-remote", "--format", "json", f.toString());
+        CliRun r = trace("--url", production, "--allow-remote", "--format", "json", f.toString());
         assertEquals(1, r.status(), r::toString);
         assertEquals("block", r.json().get(0).get("decision").asText());
         assertEquals(100, r.json().get(0).get("rows").asInt(), "it ran, inside the rolled-back transaction");
@@ -155,7 +132,7 @@ class TraceCommandIT {
     @Test
     void aFailedStatementEndsTheTrace() throws Exception {
         Path f = file("UPDATE trace_t SET nope = 1;\nDELETE FROM trace_t WHERE id = 1;\n");
-        Run r = trace("--url", db.jdbcUrlWithCredentials(), "--format", "json", f.toString());
+        CliRun r = trace("--url", db.jdbcUrlWithCredentials(), "--format", "json", f.toString());
         assertEquals(1, r.status(), r::toString);
         assertEquals(1, r.json().size(), r::toString);
         assertEquals("failed", r.json().get(0).get("status").asText());
@@ -174,7 +151,7 @@ class TraceCommandIT {
             holder.setAutoCommit(false);
             holder.createStatement().executeQuery("SELECT count(*) FROM trace_t").close();
             long start = System.nanoTime();
-            Run r = trace("--url", db.jdbcUrlWithCredentials(), "--lock-timeout", "300ms", "--format", "json",
+            CliRun r = trace("--url", db.jdbcUrlWithCredentials(), "--lock-timeout", "300ms", "--format", "json",
                     f.toString());
             long ms = (System.nanoTime() - start) / 1_000_000;
             holder.rollback();
