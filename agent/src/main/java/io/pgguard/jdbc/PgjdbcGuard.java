@@ -102,6 +102,13 @@ public final class PgjdbcGuard implements PgjdbcHooks {
         if (MISSING != null) {
             throw MISSING;
         }
+        if (WRAPPERS) {
+            try {
+                Decided.watch();
+            } catch (LinkageError older) {
+                // the application's pgguard predates watch(): its wrappers mark every statement anyway
+            }
+        }
         LOG.info("pgguard agent: guarding pgjdbc " + org.postgresql.util.DriverInfo.DRIVER_VERSION + " in "
                 + PgStatement.class.getClassLoader());
     }

@@ -9,15 +9,30 @@ public final class Decided {
 
     private static final ThreadLocal<Boolean> BY_WRAPPER = new ThreadLocal<>();
 
+    /**
+     * Whether an agent reads the mark: until one does, the wrappers set nothing, and a statement without the agent
+     * costs no thread-local write. (A statement under way when an agent attaches may be decided twice, once.)
+     */
+    private static volatile boolean watched;
+
     private Decided() {
     }
 
+    /** The agent reads the mark from now on. */
+    public static void watch() {
+        watched = true;
+    }
+
     static void enter() {
-        BY_WRAPPER.set(Boolean.TRUE);
+        if (watched) {
+            BY_WRAPPER.set(Boolean.TRUE);
+        }
     }
 
     static void exit() {
-        BY_WRAPPER.set(null);
+        if (watched) {
+            BY_WRAPPER.set(null);
+        }
     }
 
     /** Whether a wrapper on this thread is running a statement it decided (pgjdbc may run its own inside). */
