@@ -23,8 +23,12 @@ final class Advices {
 
         @Advice.OnMethodExit(onThrowable = Throwable.class)
         static void exit(@Advice.Enter Runnable after, @Advice.Thrown Throwable thrown) {
-            if (after != null && thrown == null) {
-                Hooks.ran(after);
+            if (after != null) {
+                if (thrown == null) {
+                    Hooks.ran(after);
+                } else {
+                    Hooks.threw(after);
+                }
             }
         }
     }
@@ -48,8 +52,12 @@ final class Advices {
 
         @Advice.OnMethodExit(onThrowable = Throwable.class)
         static void exit(@Advice.Enter Runnable after, @Advice.Thrown Throwable thrown) {
-            if (after != null && thrown == null) {
-                Hooks.ran(after);
+            if (after != null) {
+                if (thrown == null) {
+                    Hooks.ran(after);
+                } else {
+                    Hooks.threw(after);
+                }
             }
         }
     }
@@ -80,8 +88,12 @@ final class Advices {
 
         @Advice.OnMethodExit(onThrowable = Throwable.class)
         static void exit(@Advice.Enter Runnable after, @Advice.Thrown Throwable thrown) {
-            if (after != null && thrown == null) {
-                Hooks.ran(after);
+            if (after != null) {
+                if (thrown == null) {
+                    Hooks.ran(after);
+                } else {
+                    Hooks.threw(after);
+                }
             }
         }
     }

@@ -154,6 +154,17 @@ public final class Hooks {
         }
     }
 
+    /** The statement of a hook's {@link Runnable} threw: an {@link PgjdbcHooks.After} is told. */
+    public static void threw(Runnable after) {
+        try {
+            if (after instanceof PgjdbcHooks.After a) {
+                a.failed();
+            }
+        } catch (Throwable t) {
+            report("pgguard agent: restoring the session after a failed statement failed", t);
+        }
+    }
+
     /**
      * The guard failed in a way it did not handle itself (it turns its own errors into an unknown statement, which
      * the policy decides): the statement is refused or passes as {@code pgguard.agent.onHookFailure} says.

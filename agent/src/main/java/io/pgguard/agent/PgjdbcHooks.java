@@ -6,10 +6,16 @@ import java.sql.SQLException;
  * What the advice inlined into pgjdbc asks of the guard: one implementation per class loader that holds pgjdbc,
  * loaded beside it so that it links against that pgjdbc and that application's SLF4J. Arguments are pgjdbc's own
  * objects, typed {@code Object} because this side cannot name pgjdbc's classes. A method returns a {@link Runnable}
- * to run once the statement has run without error (what it created counts from then on), or null; it throws only
+ * to run once the statement has run without error (what it created counts from then on), or null; an
+ * {@link After} is also told when it threw (a lock_timeout set for it goes back); it throws only
  * {@code GuardBlockedException}.
  */
 public interface PgjdbcHooks {
+
+    /** What a hook's {@link Runnable} may also do: the statement threw instead of running to the end. */
+    interface After extends Runnable {
+        void failed();
+    }
 
     /** {@code PgStatement.execute(CachedQuery, ParameterList, int)}: every single execution, in every query mode. */
     Runnable execute(Object statement, Object connection, Object cachedQuery) throws SQLException;

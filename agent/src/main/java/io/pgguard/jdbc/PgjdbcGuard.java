@@ -2,6 +2,7 @@ package io.pgguard.jdbc;
 
 import io.pgguard.GuardBlockedException;
 import io.pgguard.agent.PgjdbcHooks;
+import io.pgguard.agent.PgjdbcHooks.After;
 import io.pgguard.classify.Risk;
 import io.pgguard.policy.Action;
 import io.pgguard.policy.GuardConfig;
@@ -127,7 +128,7 @@ public final class PgjdbcGuard implements PgjdbcHooks {
             return;
         }
         Session s = session((BaseConnection) connection);
-        Verdict v = s == null ? null : decide(s, sql);
+        Verdict v = s == null || s.enforcer.asking() ? null : decide(s, sql);
         if (v == null) {
             return;
         }
@@ -152,7 +153,7 @@ public final class PgjdbcGuard implements PgjdbcHooks {
             return;
         }
         Session s = session((BaseConnection) connection);
-        Verdict v = s == null ? null : decide(s, sqlOf(cachedQuery));
+        Verdict v = s == null || s.enforcer.asking() ? null : decide(s, sqlOf(cachedQuery));
         if (v != null) {
             s.enforcer.enforce(v);
         }
@@ -180,16 +181,28 @@ public final class PgjdbcGuard implements PgjdbcHooks {
     }
 
     private Runnable check(Session s, String sql) throws GuardBlockedException {
-        if (s == null) {
+        if (s == null || s.enforcer.asking()) {
             return null;
         }
         Verdict v = decide(s, sql);
-        Verdict toRecord = v == null ? null : s.enforcer.enforce(v);
+        Verdict toRecord = v == null ? null : s.enforcer.admit(v);
         if (toRecord == null) {
             return null;
         }
-        Enforcer e = s.enforcer;
-        return () -> e.ran(toRecord);
+        return new Ran(s.enforcer, toRecord);
+    }
+
+    /** Once the statement ends: what it created counts, or, when it threw, only lock_timeout goes back. */
+    private record Ran(Enforcer enforcer, Verdict verdict) implements After {
+        @Override
+        public void run() {
+            enforcer.ran(verdict);
+        }
+
+        @Override
+        public void failed() {
+            enforcer.failed();
+        }
     }
 
     /**

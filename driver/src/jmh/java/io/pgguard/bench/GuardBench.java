@@ -165,7 +165,7 @@ public class GuardBench {
             action = Action.max(action, d.action());
         }
         return new Verdict(action, List.copyOf(decisions), context.createdKeys(), false, false,
-                context.routineChanges(), false, false);
+                context.routineChanges(), false, false, context.calls(), context.columnsAsked(), false);
     }
 
     /** (c) Lexing and splitting only. */

@@ -95,6 +95,7 @@ public final class Classifier {
                 Routines.calls(a);
             }
             if (!defines) {
+                Routines.recordCalls(a);
                 Routines.sqlTextArguments(a);
                 SessionRules.setConfig(a);
             }

@@ -168,6 +168,9 @@ final class ColumnRules {
             boolean using = usingAt >= 0;
             Context.Column known = a.context.column(table, column);
             ColumnType from = known == null ? null : known.type();
+            if (known == null && !isNew) {
+                a.context.askColumn(table, column);
+            }
             boolean discards = using && !readsColumn(c.st, usingAt + 1, c.end, table, column);
             if (!isNew && discards) {
                 a.find(TYPE_CHANGE_DISCARDS_VALUES, "ALTER COLUMN " + column + " TYPE " + target + " USING "

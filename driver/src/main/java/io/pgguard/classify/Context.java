@@ -41,6 +41,18 @@ public final class Context {
     /** The routines this context defined or dropped (null: dropped), for a connection to remember. */
     private Map<String, Classification> routineChanges;
     /**
+     * The names (lookup keys) of the functions and procedures the statements call, which a connection may look up in
+     * the catalog; a routine body's context adds to its parent's. Null while there are none.
+     */
+    private Set<String> calls;
+    /** The context whose {@link #calls} and {@link #columnsAsked} a routine body's context adds to, or null. */
+    private Context parent;
+    /**
+     * Columns whose type a statement changed without pgguard knowing the type they had, as
+     * {@code table + '\u0000' + column} as written: the catalog of the connected server knows it. Null while none.
+     */
+    private Set<String> columnsAsked;
+    /**
      * While a WITH's main statement is classified: its CTEs that read a whole table, by CTE name, with that table
      * (a join with one is a self-join).
      */
@@ -112,6 +124,58 @@ public final class Context {
         return java.util.Collections.unmodifiableMap(new HashMap<>(routineChanges));
     }
 
+    /** A statement calls a function or procedure of this name (as written). */
+    void calls(String name) {
+        Context root = this;
+        while (root.parent != null) {
+            root = root.parent;
+        }
+        if (root.calls == null) {
+            root.calls = new HashSet<>();
+        }
+        root.calls.add(callKey(name));
+    }
+
+    /** The lookup keys of the routines the statements classified in this context call. */
+    public Set<String> calls() {
+        return calls == null ? Set.of() : Set.copyOf(calls);
+    }
+
+    /** A statement changes the type of a column pgguard does not know the type of. */
+    void askColumn(String relation, String column) {
+        Context root = this;
+        while (root.parent != null) {
+            root = root.parent;
+        }
+        if (root.columnsAsked == null) {
+            root.columnsAsked = new HashSet<>();
+        }
+        root.columnsAsked.add(relation + '\u0000' + column);
+    }
+
+    /**
+     * The columns whose current type the statements needed and pgguard did not know, as
+     * {@code table + '\u0000' + column}, both as written.
+     */
+    public Set<String> columnsAsked() {
+        return columnsAsked == null ? Set.of() : Set.copyOf(columnsAsked);
+    }
+
+    /**
+     * The connected server says the column has this type ({@code format_type}'s text): a type change of it is
+     * judged from it.
+     */
+    public void knownColumnType(String relation, String column, String type) {
+        java.util.List<io.pgguard.sql.SqlStatement> parsed = io.pgguard.sql.Lexer.split(type);
+        if (parsed.size() != 1) {
+            return;
+        }
+        ColumnType t = ColumnType.read(new Cursor(parsed.get(0)));
+        if (t != null) {
+            column(relation, column, t, false);
+        }
+    }
+
     /** The lookup key of a routine's name (schema and argument types dropped: every overload counts). */
     static String callKey(String name) {
         return Cursor.key(name);
@@ -129,6 +193,7 @@ public final class Context {
      */
     Context forRoutineBody() {
         Context c = new Context(false, false);
+        c.parent = this;
         c.routines = routines == null ? null : new HashMap<>(routines);
         c.standardStrings = standardStrings;
         c.sessionStrings = standardStrings;

@@ -176,6 +176,44 @@ final class Routines {
                 || st.isWord(from, "FALSE") || st.isWord(from, "NULL"));
     }
 
+    /**
+     * Words before a parenthesis that are not a call of a routine: SQL's own constructs, and the name of a relation
+     * after the word that names it ({@code INSERT INTO t (a)}, {@code REFERENCES t (id)}).
+     */
+    private static final java.util.Set<String> NOT_CALLS = java.util.Set.of("values", "in", "exists", "any", "all",
+            "some", "array", "row", "as", "over", "filter", "within", "cast", "key", "unique", "check", "primary",
+            "using", "on", "not", "and", "or", "select", "where", "when", "then", "else", "returns", "table",
+            "coalesce", "nullif", "greatest", "least", "extract", "position", "substring", "overlay", "trim",
+            "default", "partition", "by", "include", "with", "grouping", "rollup", "cube", "sets", "lateral", "do");
+    private static final java.util.Set<String> NAMES_A_RELATION = java.util.Set.of("into", "table", "on",
+            "references", "index", "only", "type", "view", "sequence", "domain", "extension", "schema", "constraint");
+
+    /**
+     * Records the names the statement calls as routines ({@code name(}), so that a connection can look up what the
+     * ones it did not see defined do ({@code pg_proc}).
+     */
+    static void recordCalls(Analysis a) {
+        SqlStatement st = a.statement;
+        for (int k = 0; k + 1 < st.size(); k++) {
+            if ((st.is(k, TokenType.WORD) || st.is(k, TokenType.QUOTED_IDENT)) && st.is(k + 1, TokenType.LPAREN)
+                    && !st.is(k - 1, TokenType.CAST)) {
+                String key = Context.callKey(st.text(k));
+                if (st.is(k, TokenType.WORD) && NOT_CALLS.contains(key)) {
+                    continue;
+                }
+                int before = k - 1;
+                while (before >= 0 && st.is(before, TokenType.DOT)) {
+                    before -= 2;
+                }
+                if (before >= 0 && st.is(before, TokenType.WORD)
+                        && NAMES_A_RELATION.contains(st.text(before).toLowerCase(java.util.Locale.ROOT))) {
+                    continue;
+                }
+                a.context.calls(st.text(k));
+            }
+        }
+    }
+
     /** Every call in the statement of a routine or prepared statement known not to be safe: it does what it runs. */
     static void calls(Analysis a) {
         SqlStatement st = a.statement;

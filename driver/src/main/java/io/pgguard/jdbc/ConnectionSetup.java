@@ -47,7 +47,7 @@ final class ConnectionSetup {
         }
         Target target = Locality.decide(pgUrl, info, config, raw, connectedHost);
         return new Enforcer(shared(classifiedAs, target, config), pgjdbc(raw),
-                target.local() ? null : new TableProbe(raw));
+                target.local() ? null : new LiveProbe(raw));
     }
 
     /**

@@ -13,7 +13,9 @@ import io.pgguard.policy.Target;
 import io.pgguard.policy.Verdict;
 import org.postgresql.core.QueryExecutor;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -52,19 +54,36 @@ final class Enforcer extends VerdictCache.Memo {
     private final QueryExecutor pgjdbc;
 
     /**
-     * Asks the server about the table of a warned, lock-taking statement (its size, who holds a conflicting lock), for
-     * the warning; null where there is nothing to ask (a local target, or only pgjdbc's executor is known).
+     * Asks the connected server what static rules guess (a table's size and lock holders, routine bodies, column
+     * types) and sets lock_timeout around a statement; null where there is nothing to ask (a local target, or only
+     * pgjdbc's executor is known).
      */
-    private final TableProbe probe;
+    private final LiveProbe probe;
+
+    /** Names of routines looked up in the server's catalog since it last changed (this connection's DDL). */
+    private final Set<String> lookedUp = ConcurrentHashMap.newKeySet();
+    /** Of those, the ones whose running is not safe, with what running them does (the worst overload). */
+    private final Map<String, Classification> catalogRoutines = new ConcurrentHashMap<>();
+
+    /** The session's lock_timeout (pg_settings' milliseconds) to restore once the running statement ends; or null. */
+    private volatile String lockTimeoutToRestore;
+
+    /** How deep routine bodies read from the catalog are followed into the routines they call. */
+    private static final int CATALOG_DEPTH = 3;
 
     Enforcer(Guard guard, QueryExecutor pgjdbc) {
         this(guard, pgjdbc, null);
     }
 
-    Enforcer(Guard guard, QueryExecutor pgjdbc, TableProbe probe) {
+    Enforcer(Guard guard, QueryExecutor pgjdbc, LiveProbe probe) {
         super(guard);
         this.pgjdbc = pgjdbc;
         this.probe = probe;
+    }
+
+    /** Whether the current thread runs the guard's own question to the server (the agent lets it pass). */
+    boolean asking() {
+        return probe != null && probe.asking();
     }
 
     /** How the server reads '...' strings now: TRUE as written, FALSE with backslash escapes, null unknown. */
@@ -81,7 +100,7 @@ final class Enforcer extends VerdictCache.Memo {
      * returns, for {@link #ran} once the statement has run.
      */
     Verdict check(String sql) throws GuardBlockedException {
-        return enforce(decide(sql));
+        return admit(decide(sql));
     }
 
     /**
@@ -92,24 +111,172 @@ final class Enforcer extends VerdictCache.Memo {
     Verdict decide(String sql) {
         String text = sql == null ? "" : sql;
         Verdict v = verdict(text);
+        LiveProbe live = probe;
+        if (live != null && live.asking()) {
+            return v;
+        }
         // The shared verdict reads '...' strings as written; one that holds a backslash is read again as this
         // session's server reads it, whenever that is not certain to be the same.
         Boolean standard = v.readsBackslashes() ? standardStrings() : Boolean.TRUE;
         Map<String, Classification> known = routines;
         boolean calls = known != null && mentionsAny(text, known);
-        if (calls || standard != Boolean.TRUE) {
-            v = guard().checkOnConnection(text, Set.copyOf(createdInTransaction), calls ? known : Map.of(), standard);
+        Map<String, Classification> fromCatalog = live == null || v.calls().isEmpty() ? null : catalog(v.calls());
+        Map<String, String> columnTypes = live == null || v.columnsAsked().isEmpty() ? null
+                : live.columnTypes(v.columnsAsked());
+        if (calls || fromCatalog != null || columnTypes != null && !columnTypes.isEmpty()
+                || standard != Boolean.TRUE) {
+            Map<String, Classification> bodies = fromCatalog == null ? (calls ? known : Map.of())
+                    : merged(fromCatalog, known);
+            v = guard().checkOnConnection(text, Set.copyOf(createdInTransaction), bodies, standard,
+                    columnTypes == null ? Map.of() : columnTypes);
         } else if (v.action() != Action.ALLOW && !createdInTransaction.isEmpty()) {
             v = guard().checkOnConnection(text, Set.copyOf(createdInTransaction), Map.of(), Boolean.TRUE);
         }
-        if (v.action() != Action.ALLOW && v.action() != Action.BLOCK) {
-            for (Decision d : v.decisions()) {
-                if (d.action() == Action.WARN && (!d.overridden().isEmpty() || firstTime(d.fingerprint()))) {
-                    logWarning(d);
+        if (v.action() == Action.WARN) {
+            v = warn(v, live);
+        }
+        return v;
+    }
+
+    /**
+     * Logs the warnings of a verdict: once per fingerprint per connection, an override every time. For a
+     * lock-taking statement against a non-local target the server is asked about its table first: a lock-risk
+     * warning about an empty table nobody holds a lock on is not worth logging (nor is it remembered as logged), and
+     * with pgguard.largeTable the policy may make it a block, asked at every run.
+     */
+    private Verdict warn(Verdict v, LiveProbe live) {
+        boolean everyRun = guard().policy().live().largeTableSet();
+        List<Decision> ds = v.decisions();
+        for (int i = 0; i < ds.size(); i++) {
+            Decision d = ds.get(i);
+            if (d.action() != Action.WARN) {
+                continue;
+            }
+            Classification c = d.classification();
+            boolean overridden = !d.overridden().isEmpty();
+            boolean askable = live != null && !overridden && c.table() != null && c.lock() != null
+                    && (c.rewrite() || c.lock().compareTo(LockMode.SHARE_UPDATE_EXCLUSIVE) >= 0);
+            if (askable && (everyRun || !warned.contains(d.fingerprint()))) {
+                LiveProbe.TableFacts facts = live.table(c.table(), c.lock());
+                if (facts != null) {
+                    Decision after = guard().policy().onTable(d, facts.rows(), facts.bytes(), facts.summary());
+                    if (after != d) {
+                        v = v.with(i, after);
+                        if (after.action() == Action.WARN) {
+                            logWarning(after, null);
+                        }
+                        continue;
+                    }
+                    if (facts.empty() && c.risk() == Risk.UNSAFE) {
+                        // a lock on a table without a single page, which nobody holds a lock on, is over at once
+                        continue;
+                    }
                 }
+                if (firstTime(d.fingerprint())) {
+                    logWarning(d, facts);
+                }
+            } else if (overridden || firstTime(d.fingerprint())) {
+                logWarning(d, null);
             }
         }
         return v;
+    }
+
+    /**
+     * What running the called routines that the server's catalog holds does, for those not safe; null when none is.
+     * A name is looked up once per connection until the connection changes the catalog.
+     */
+    private Map<String, Classification> catalog(Set<String> calls) {
+        List<String> missing = null;
+        for (String name : calls) {
+            if (!lookedUp.contains(name)) {
+                if (missing == null) {
+                    missing = new ArrayList<>();
+                }
+                missing.add(name);
+            }
+        }
+        if (missing != null) {
+            lookUp(missing);
+        }
+        Map<String, Classification> out = null;
+        for (String name : calls) {
+            Classification body = catalogRoutines.get(name);
+            if (body != null) {
+                if (out == null) {
+                    out = new HashMap<>();
+                }
+                out.put(name, body);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Reads the definitions of the named routines from the catalog, and of the routines they call, a few levels
+     * deep, and judges each body as the classifier judges a CREATE FUNCTION it sees run: by what it does, knowing
+     * what the routines it calls do. The worst overload counts.
+     */
+    private synchronized void lookUp(List<String> names) {
+        Map<String, List<String>> definitions = new HashMap<>();
+        List<String> asking = names;
+        for (int depth = 0; depth < CATALOG_DEPTH && !asking.isEmpty(); depth++) {
+            Map<String, List<String>> found = probe.routines(asking);
+            if (found == null) {
+                break;
+            }
+            definitions.putAll(found);
+            List<String> next = new ArrayList<>();
+            for (List<String> defs : found.values()) {
+                for (String def : defs) {
+                    for (String called : guard().check(def).calls()) {
+                        if (!definitions.containsKey(called) && !lookedUp.contains(called)
+                                && !next.contains(called)) {
+                            next.add(called);
+                        }
+                    }
+                }
+            }
+            asking = next;
+        }
+        // each pass knows what the previous one found, so a body that calls a routine that calls a DELETE is judged
+        // by the DELETE
+        Map<String, Classification> bodies = new HashMap<>(catalogRoutines);
+        for (int pass = 0; pass < CATALOG_DEPTH; pass++) {
+            for (Map.Entry<String, List<String>> e : definitions.entrySet()) {
+                Classification worst = null;
+                for (String def : e.getValue()) {
+                    Classification body = guard().checkOnConnection(def, Set.of(), bodies, Boolean.TRUE)
+                            .routines().get(e.getKey());
+                    if (body != null && body.risk() != Risk.SAFE
+                            && (worst == null || body.risk().compareTo(worst.risk()) > 0)) {
+                        worst = body;
+                    }
+                }
+                if (worst != null) {
+                    bodies.put(e.getKey(), worst);
+                }
+            }
+        }
+        for (String name : definitions.keySet()) {
+            Classification body = bodies.get(name);
+            if (body != null) {
+                catalogRoutines.put(name, body);
+            }
+        }
+        lookedUp.addAll(names);
+        lookedUp.addAll(definitions.keySet());
+    }
+
+    /** The catalog's routines with the connection's own definitions over them (they are the newer). */
+    private static Map<String, Classification> merged(Map<String, Classification> catalog,
+                                                      Map<String, Classification> connection) {
+        if (connection == null) {
+            return catalog;
+        }
+        Map<String, Classification> out = new HashMap<>(catalog);
+        out.putAll(connection);
+        return out;
     }
 
     /**
@@ -133,6 +300,10 @@ final class Enforcer extends VerdictCache.Memo {
         if (v.action() == Action.BLOCK) {
             throw blocked(v);
         }
+        if (v.changesCatalog() && !lookedUp.isEmpty()) {
+            // what this connection read of the catalog may change now; prepared statements decide again
+            forgetCatalog();
+        }
         boolean definesRoutines = !v.routines().isEmpty();
         if (v.endsTransaction()) {
             createdInTransaction.clear();
@@ -149,6 +320,9 @@ final class Enforcer extends VerdictCache.Memo {
      * what it dropped or renamed is no longer new.
      */
     void ran(Verdict v) {
+        if (lockTimeoutToRestore != null) {
+            restoreLockTimeout();
+        }
         if (!v.routines().isEmpty()) {
             learn(v.routines(), false);
         }
@@ -161,6 +335,57 @@ final class Enforcer extends VerdictCache.Memo {
         if (!v.creates().isEmpty()) {
             createdInTransaction.addAll(v.creates());
         }
+    }
+
+    /**
+     * Enforces a verdict on SQL about to run (as {@link #enforce}); then, with pgguard.lockTimeout against a non-local
+     * target, sets lock_timeout for a statement that takes a lock blocking writes, unless the session's is shorter.
+     * What it returns goes to {@link #ran} once the statement has run, or {@link #failed} when it threw: either puts
+     * lock_timeout back.
+     */
+    Verdict admit(Verdict v) throws GuardBlockedException {
+        Verdict toRecord = enforce(v);
+        long ms = guard().policy().live().lockTimeoutMs();
+        if (ms > 0 && probe != null && !probe.asking() && blocksWrites(v)) {
+            String before = probe.setLockTimeout(ms);
+            if (before != null) {
+                lockTimeoutToRestore = before;
+                return v;
+            }
+        }
+        return toRecord;
+    }
+
+    /** The statement admitted last did not run to the end (the server or pgjdbc threw): lock_timeout goes back. */
+    void failed() {
+        if (lockTimeoutToRestore != null) {
+            restoreLockTimeout();
+        }
+    }
+
+    private void restoreLockTimeout() {
+        String before = lockTimeoutToRestore;
+        lockTimeoutToRestore = null;
+        if (before != null) {
+            probe.restoreLockTimeout(before);
+        }
+    }
+
+    private static boolean blocksWrites(Verdict v) {
+        for (Decision d : v.decisions()) {
+            LockMode lock = d.classification().lock();
+            if (lock != null && lock.compareTo(LockMode.SHARE) >= 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** This connection's DDL may have changed routines the catalog holds: they are looked up again when called. */
+    private synchronized void forgetCatalog() {
+        lookedUp.clear();
+        catalogRoutines.clear();
+        routineDefinitions++;
     }
 
     /**
@@ -259,7 +484,7 @@ final class Enforcer extends VerdictCache.Memo {
         return warned.add(fingerprint);
     }
 
-    private void logWarning(Decision d) {
+    private void logWarning(Decision d, LiveProbe.TableFacts facts) {
         Classification c = d.classification();
         StringBuilder sb = new StringBuilder(160);
         if (!d.overridden().isEmpty()) {
@@ -283,12 +508,8 @@ final class Enforcer extends VerdictCache.Memo {
         if (c.rewrite()) {
             sb.append(" | rewrites the table");
         }
-        if (probe != null && d.overridden().isEmpty() && c.table() != null && c.lock() != null
-                && (c.rewrite() || c.lock().compareTo(LockMode.SHARE_UPDATE_EXCLUSIVE) >= 0)) {
-            String live = probe.describe(c.table(), c.lock());
-            if (live != null) {
-                sb.append(" | ").append(live);
-            }
+        if (facts != null) {
+            sb.append(" | ").append(facts.text());
         }
         sb.append(" | rules ").append(String.join(",", c.ruleIds()));
         Finding f = d.finding();

@@ -115,7 +115,7 @@ public final class GuardConnection implements Connection {
     /** pgjdbc's nativeSQL only rewrites JDBC escapes, but the SQL it returns is checked like any other. */
     @Override
     public String nativeSQL(String sql) throws SQLException {
-        enforcer.check(sql);
+        enforcer.enforce(enforcer.decide(sql));
         return delegate.nativeSQL(sql);
     }
 

@@ -65,11 +65,14 @@ public class GuardPreparedStatement<S extends PreparedStatement> extends GuardSt
 
     @Override
     public boolean execute() throws SQLException {
-        Verdict toRecord = enforcer.enforce(verdict());
+        Verdict toRecord = enforcer.admit(verdict());
         boolean result;
         Decided.enter();
         try {
             result = delegate.execute();
+        } catch (Throwable t) {
+            enforcer.failed();
+            throw t;
         } finally {
             Decided.exit();
         }
@@ -81,11 +84,14 @@ public class GuardPreparedStatement<S extends PreparedStatement> extends GuardSt
 
     @Override
     public ResultSet executeQuery() throws SQLException {
-        Verdict toRecord = enforcer.enforce(verdict());
+        Verdict toRecord = enforcer.admit(verdict());
         ResultSet rs;
         Decided.enter();
         try {
             rs = delegate.executeQuery();
+        } catch (Throwable t) {
+            enforcer.failed();
+            throw t;
         } finally {
             Decided.exit();
         }
@@ -97,11 +103,14 @@ public class GuardPreparedStatement<S extends PreparedStatement> extends GuardSt
 
     @Override
     public int executeUpdate() throws SQLException {
-        Verdict toRecord = enforcer.enforce(verdict());
+        Verdict toRecord = enforcer.admit(verdict());
         int result;
         Decided.enter();
         try {
             result = delegate.executeUpdate();
+        } catch (Throwable t) {
+            enforcer.failed();
+            throw t;
         } finally {
             Decided.exit();
         }
@@ -113,11 +122,14 @@ public class GuardPreparedStatement<S extends PreparedStatement> extends GuardSt
 
     @Override
     public long executeLargeUpdate() throws SQLException {
-        Verdict toRecord = enforcer.enforce(verdict());
+        Verdict toRecord = enforcer.admit(verdict());
         long result;
         Decided.enter();
         try {
             result = delegate.executeLargeUpdate();
+        } catch (Throwable t) {
+            enforcer.failed();
+            throw t;
         } finally {
             Decided.exit();
         }

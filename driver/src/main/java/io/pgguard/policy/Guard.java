@@ -62,9 +62,22 @@ public final class Guard {
      */
     public Verdict checkOnConnection(String sql, Set<String> newRelations, Map<String, Classification> routines,
                                      Boolean standardStrings) {
+        return checkOnConnection(sql, newRelations, routines, standardStrings, Map.of());
+    }
+
+    /**
+     * As {@link #checkOnConnection(String, Set, Map, Boolean)}, where the connected server also said which type
+     * columns have ({@code table + '\u0000' + column}, as the verdict asked, to {@code format_type}'s text).
+     */
+    public Verdict checkOnConnection(String sql, Set<String> newRelations, Map<String, Classification> routines,
+                                     Boolean standardStrings, Map<String, String> columnTypes) {
         List<SqlStatement> statements = Lexer.split(sql, !Boolean.FALSE.equals(standardStrings));
-        return decide(statements, Context.onConnection(newRelations, routines, statements.size() > 1,
-                standardStrings), !newRelations.isEmpty());
+        Context context = Context.onConnection(newRelations, routines, statements.size() > 1, standardStrings);
+        columnTypes.forEach((key, type) -> {
+            int cut = key.indexOf('\u0000');
+            context.knownColumnType(key.substring(0, cut), key.substring(cut + 1), type);
+        });
+        return decide(statements, context, !newRelations.isEmpty());
     }
 
     /**
@@ -108,6 +121,7 @@ public final class Guard {
         Action action = Action.ALLOW;
         boolean endsTransaction = false;
         boolean backslashes = false;
+        boolean changesCatalog = false;
         for (SqlStatement st : statements) {
             backslashes |= st.readsBackslashes();
             Classification c = classifier.classify(st, context);
@@ -115,9 +129,12 @@ public final class Guard {
             decisions.add(d);
             action = Action.max(action, d.action());
             endsTransaction |= c.kind().equals("COMMIT") || c.kind().equals("ROLLBACK");
+            changesCatalog |= c.kind().startsWith("CREATE") || c.kind().startsWith("ALTER")
+                    || c.kind().startsWith("DROP");
         }
         Set<String> creates = context.createdKeys();
         return new Verdict(action, List.copyOf(decisions), creates, endsTransaction, transactionDependent,
-                context.routineChanges(), backslashes, context.changesStringReading());
+                context.routineChanges(), backslashes, context.changesStringReading(), context.calls(),
+                context.columnsAsked(), changesCatalog);
     }
 }

@@ -35,7 +35,8 @@ public record GuardConfig(Policy policy, String environment, Set<String> protect
 
     /** Every key pgguard reads, without the prefix. */
     public static final List<String> KEYS = List.of("onDestructive", "onUnsafe", "onBreaking", "onUnknown", "allow",
-            "environment", "protect", "localHosts", "logRawSql", "config", "agent.onHookFailure");
+            "environment", "protect", "localHosts", "logRawSql", "config", "agent.onHookFailure", "largeTable",
+            "lockTimeout");
 
     /** Configuration that cannot be used; the message says which key, from where, and what is allowed. */
     public static final class ConfigException extends Exception {
@@ -229,7 +230,25 @@ public record GuardConfig(Policy policy, String environment, Set<String> protect
         if (!onHookFailure.equalsIgnoreCase("block") && !onHookFailure.equalsIgnoreCase("warn")) {
             throw bad(PREFIX + "agent.onHookFailure", onHookFailure, sources, "block or warn");
         }
-        return new GuardConfig(new Policy(actions, allow, logRawSql), environment, Set.copyOf(protect),
+        LiveSettings live = LiveSettings.OFF;
+        String large = values.get(PREFIX + "largeTable");
+        if (large != null && !large.isEmpty()) {
+            live = LiveSettings.largeTable(live, large);
+            if (live == null) {
+                throw bad(PREFIX + "largeTable", large, sources, "a size (10GB, 500MB, bytes) or an estimated row "
+                        + "count (1000000 rows)");
+            }
+        }
+        String lockTimeout = values.get(PREFIX + "lockTimeout");
+        if (lockTimeout != null && !lockTimeout.isEmpty()) {
+            LiveSettings with = LiveSettings.lockTimeout(live, lockTimeout);
+            if (with == null) {
+                throw bad(PREFIX + "lockTimeout", lockTimeout, sources, "a duration above 0 (2s, 500ms, 1min; a "
+                        + "bare number is milliseconds, as PostgreSQL reads it)");
+            }
+            live = with;
+        }
+        return new GuardConfig(new Policy(actions, allow, logRawSql, live), environment, Set.copyOf(protect),
                 Set.copyOf(localHosts), Map.copyOf(sources));
     }
 

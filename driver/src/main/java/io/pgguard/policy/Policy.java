@@ -16,15 +16,40 @@ import java.util.Set;
  * applies to every target. An override (a {@code pgguard:allow rule reason="..."} comment or a process-wide
  * allowed rule) turns a block into a logged warning for that rule only.
  */
-public record Policy(Map<Risk, Action> configured, Set<String> allowedRules, boolean logRawSql) {
+public record Policy(Map<Risk, Action> configured, Set<String> allowedRules, boolean logRawSql, LiveSettings live) {
 
     public Policy {
         configured = Map.copyOf(configured);
         allowedRules = Set.copyOf(allowedRules);
+        live = live == null ? LiveSettings.OFF : live;
+    }
+
+    public Policy(Map<Risk, Action> configured, Set<String> allowedRules, boolean logRawSql) {
+        this(configured, allowedRules, logRawSql, LiveSettings.OFF);
     }
 
     public static Policy defaults() {
         return new Policy(Map.of(), Set.of(), false);
+    }
+
+    /**
+     * The decision for a warned statement once the server said how large its table is ({@code facts} names it): with
+     * {@code pgguard.largeTable} set and the table at least that large, its lock-risk findings block as destructive
+     * ones do (an override lets it through, logged); otherwise {@code d} as it was.
+     */
+    public Decision onTable(Decision d, long rows, long bytes, String facts) {
+        if (d.action() != Action.WARN || !live.isLarge(rows, bytes)) {
+            return d;
+        }
+        Decision strict = with(Risk.UNSAFE, Action.BLOCK).decide(d.classification(), d.target());
+        if (strict.action() != Action.BLOCK) {
+            return strict.overridden().isEmpty() ? d : strict;
+        }
+        Finding f = strict.finding();
+        Finding noted = f.rule().finding(f.risk(), f.message() + " (" + facts + ", at or above pgguard.largeTable="
+                + live.largeTable() + ")");
+        return new Decision(Action.BLOCK, d.classification(), noted, strict.overridden(), strict.overrideReason(),
+                d.target(), d.fingerprint());
     }
 
     /** This policy with the action for one risk level set. */
@@ -32,7 +57,7 @@ public record Policy(Map<Risk, Action> configured, Set<String> allowedRules, boo
         Map<Risk, Action> map = new EnumMap<>(Risk.class);
         map.putAll(configured);
         map.put(risk, action);
-        return new Policy(map, allowedRules, logRawSql);
+        return new Policy(map, allowedRules, logRawSql, live);
     }
 
     public Action actionFor(Risk risk, Target target) {

@@ -14,11 +14,28 @@ import java.util.Set;
  * are the routines and prepared statements the string defines (with what calling them does) or drops (null), which
  * the connection remembers once the string has run, to judge later calls by. {@code readsBackslashes}: a
  * {@code '...'} string of it holds a backslash, so the verdict holds only where standard_conforming_strings is on;
- * {@code changesStringReading}: it changes that setting, or may, for the statements sent after it.
+ * {@code changesStringReading}: it changes that setting, or may, for the statements sent after it. {@code calls}: the
+ * names of the routines it calls, which a connection may look up in the server's catalog; {@code columnsAsked}: the
+ * columns whose type it changes without pgguard knowing their type ({@code table + '\u0000' + column}), which the
+ * catalog knows; {@code changesCatalog}: it creates, alters or drops something, so what a connection learnt of the
+ * catalog may be out of date once it has run.
  */
 public record Verdict(Action action, List<Decision> decisions, Set<String> creates, boolean endsTransaction,
                       boolean transactionDependent, Map<String, Classification> routines, boolean readsBackslashes,
-                      boolean changesStringReading) {
+                      boolean changesStringReading, Set<String> calls, Set<String> columnsAsked,
+                      boolean changesCatalog) {
+
+    /** This verdict with one decision replaced (a live fact changed it), and the action it makes. */
+    public Verdict with(int index, Decision replacement) {
+        List<Decision> ds = new java.util.ArrayList<>(decisions);
+        ds.set(index, replacement);
+        Action strictest = Action.ALLOW;
+        for (Decision d : ds) {
+            strictest = Action.max(strictest, d.action());
+        }
+        return new Verdict(strictest, List.copyOf(ds), creates, endsTransaction, transactionDependent, routines,
+                readsBackslashes, changesStringReading, calls, columnsAsked, changesCatalog);
+    }
 
     /** The decision that set the action: the first of the strictest; null for an empty string. */
     public Decision deciding() {

@@ -1,5 +1,6 @@
 package io.pgguard.jdbc;
 
+import io.pgguard.GuardBlockedException;
 import io.pgguard.testkit.LogCapture;
 import io.pgguard.testkit.PgDatabase;
 import io.pgguard.testkit.PostgresTest;
@@ -100,6 +101,169 @@ class LiveWarningIT {
             c.createStatement().execute("DROP INDEX live_t_local");
             assertTrue(log.messages("WARN").stream().noneMatch(m -> m.contains("about 1,000 rows")),
                     log.messages("WARN")::toString);
+        }
+    }
+
+    @Test
+    void aLockOnAnEmptyTableOrOneTheTransactionCreatedIsNotWorthAWarning() throws Exception {
+        db.execute("DROP TABLE IF EXISTS live_empty", "CREATE TABLE live_empty (id int, v text)");
+        try (LogCapture log = new LogCapture("io.pgguard.guard"); Connection c = production(true)) {
+            c.createStatement().execute("CREATE INDEX live_empty_v ON live_empty (v)");
+            assertEquals(List.of(), log.messages("WARN"), "not a page in the table, nobody holding a lock on it");
+            c.createStatement().execute("DROP INDEX live_empty_v");
+            c.setAutoCommit(false);
+            c.createStatement().execute("CREATE TABLE live_new (id int, v text)");
+            c.createStatement().execute("INSERT INTO live_new SELECT g, 'v' FROM generate_series(1, 100) g");
+            c.createStatement().execute("CREATE INDEX live_new_v ON live_new (v)");
+            c.rollback();
+            assertEquals(List.of(), log.messages("WARN"), "a table of the open transaction is nobody else's");
+            // the same statement on a table with rows warns: the empty table's silence was not remembered
+            db.execute("INSERT INTO live_empty VALUES (1, 'a')");
+            c.setAutoCommit(true);
+            c.createStatement().execute("CREATE INDEX live_empty_v ON live_empty (v)");
+            List<String> warnings = log.messages("WARN");
+            assertEquals(1, warnings.size(), warnings::toString);
+            assertTrue(warnings.get(0).contains("require-concurrent-index"), warnings.get(0));
+        } finally {
+            db.execute("DROP TABLE IF EXISTS live_empty");
+        }
+    }
+
+    @Test
+    void largeTableTurnsTheWarningIntoABlockWithTheSize() throws Exception {
+        try (LogCapture log = new LogCapture("io.pgguard.guard");
+             Connection c = production(true, "pgguard.largeTable", "500 rows")) {
+            GuardBlockedException e = assertThrows(GuardBlockedException.class,
+                    () -> c.createStatement().execute("CREATE INDEX live_t_large ON live_t (v)"));
+            assertEquals("require-concurrent-index", e.ruleId());
+            assertTrue(e.getMessage().contains("live_t: about 1,000 rows, "), e.getMessage());
+            assertTrue(e.getMessage().contains("at or above pgguard.largeTable=500 rows"), e.getMessage());
+            assertEquals(0, count("SELECT count(*) FROM pg_class WHERE relname = 'live_t_large'"),
+                    "nothing was sent");
+            // allowed deliberately, it runs, and the override is logged
+            c.createStatement().execute("/* pgguard:allow require-concurrent-index reason=\"off-peak\" */ "
+                    + "CREATE INDEX live_t_large ON live_t (v)");
+            assertTrue(log.messages("WARN").stream().anyMatch(m -> m.startsWith("pgguard override: ")
+                    && m.contains("off-peak")), log.messages("WARN")::toString);
+            db.execute("DROP INDEX live_t_large");
+        }
+        try (Connection bytes = production(true, "pgguard.largeTable", "8kB");
+             Connection small = production(true, "pgguard.largeTable", "1GB")) {
+            assertThrows(GuardBlockedException.class,
+                    () -> bytes.createStatement().execute("CREATE INDEX live_t_large ON live_t (v)"));
+            small.createStatement().execute("CREATE INDEX live_t_large ON live_t (v)");
+            db.execute("DROP INDEX live_t_large");
+        }
+    }
+
+    @Test
+    void aBadLargeTableOrLockTimeoutFailsTheConnection() {
+        SQLException size = assertThrows(SQLException.class, () -> production(true, "pgguard.largeTable", "big"));
+        assertTrue(size.getMessage().contains("pgguard.largeTable"), size.getMessage());
+        SQLException time = assertThrows(SQLException.class, () -> production(true, "pgguard.lockTimeout", "0"));
+        assertTrue(time.getMessage().contains("pgguard.lockTimeout"), time.getMessage());
+    }
+
+    @Test
+    void lockTimeoutIsSetForTheStatementAndRestoredAfterwardsAlsoWhenItFails() throws Exception {
+        try (Connection blocker = db.connect("ApplicationName", "long-report");
+             Connection c = production(true, "pgguard.lockTimeout", "300ms")) {
+            assertEquals("0", show(c));
+            blocker.setAutoCommit(false);
+            blocker.createStatement().executeQuery("SELECT count(*) FROM live_t").close();
+            long started = System.nanoTime();
+            SQLException e = assertThrows(SQLException.class,
+                    () -> c.createStatement().execute("ALTER TABLE live_t ADD COLUMN lt_extra int"));
+            assertEquals("55P03", e.getSQLState(), "the session's lock_timeout is 0: pgguard's 300ms ended the wait");
+            assertTrue(System.nanoTime() - started < 30_000_000_000L);
+            assertEquals("0", show(c), "restored after the failure");
+            // inside a transaction: the failure aborts it, and its rollback undoes the change with it
+            c.setAutoCommit(false);
+            try (java.sql.PreparedStatement ps = c.prepareStatement("ALTER TABLE live_t ADD COLUMN lt_extra int")) {
+                assertEquals("55P03", assertThrows(SQLException.class, ps::execute).getSQLState());
+            }
+            c.rollback();
+            assertEquals("0", show(c));
+            c.setAutoCommit(true);
+            blocker.rollback();
+            // it runs, and the session's value is back after it
+            c.createStatement().execute("ALTER TABLE live_t ADD COLUMN lt_extra int");
+            assertEquals("0", show(c));
+            db.execute("ALTER TABLE live_t DROP COLUMN lt_extra");
+            // a shorter value of the session's own is left alone
+            c.createStatement().execute("SET lock_timeout = '100ms'");
+            blocker.createStatement().executeQuery("SELECT count(*) FROM live_t").close();
+            assertEquals("55P03", assertThrows(SQLException.class,
+                    () -> c.createStatement().execute("ALTER TABLE live_t ADD COLUMN lt_extra int")).getSQLState());
+            assertEquals("100ms", show(c));
+            blocker.rollback();
+        }
+    }
+
+    @Test
+    void aCalledRoutineIsJudgedByTheBodyTheCatalogHolds() throws Exception {
+        db.execute("DROP TABLE IF EXISTS live_r", "CREATE TABLE live_r (id int)",
+                "INSERT INTO live_r SELECT generate_series(1, 10)",
+                "CREATE OR REPLACE FUNCTION live_purge() RETURNS void LANGUAGE sql AS 'DELETE FROM live_r'",
+                "CREATE OR REPLACE PROCEDURE live_wipe() LANGUAGE plpgsql AS $$ BEGIN TRUNCATE live_r; END $$",
+                "CREATE OR REPLACE FUNCTION live_outer() RETURNS void LANGUAGE plpgsql AS "
+                        + "$$ BEGIN PERFORM live_purge(); END $$",
+                "CREATE OR REPLACE FUNCTION live_add(i int) RETURNS int LANGUAGE sql AS 'SELECT i + 1'");
+        try (Connection c = production(true)) {
+            GuardBlockedException purge = assertThrows(GuardBlockedException.class,
+                    () -> c.createStatement().executeQuery("SELECT live_purge()"));
+            assertEquals("destructive", purge.risk());
+            assertTrue(purge.getMessage().contains("calls live_purge"), purge.getMessage());
+            assertThrows(GuardBlockedException.class, () -> c.createStatement().execute("CALL live_wipe()"));
+            assertThrows(GuardBlockedException.class,
+                    () -> c.prepareStatement("SELECT * FROM public.live_outer()").executeQuery());
+            assertEquals(10, count("SELECT count(*) FROM live_r"), "nothing ran");
+            try (ResultSet rs = c.createStatement().executeQuery("SELECT live_add(41)")) {
+                rs.next();
+                assertEquals(42, rs.getInt(1));
+            }
+            // the connection's own DDL makes it look again: the body is harmless now
+            c.createStatement().execute("CREATE OR REPLACE FUNCTION live_purge() RETURNS void LANGUAGE sql "
+                    + "AS 'SELECT 1'");
+            c.createStatement().executeQuery("SELECT live_purge()").close();
+            assertEquals(10, count("SELECT count(*) FROM live_r"));
+        } finally {
+            db.execute("DROP FUNCTION IF EXISTS live_purge()", "DROP PROCEDURE IF EXISTS live_wipe()",
+                    "DROP FUNCTION IF EXISTS live_outer()", "DROP FUNCTION IF EXISTS live_add(int)",
+                    "DROP TABLE IF EXISTS live_r");
+        }
+    }
+
+    @Test
+    void aTypeChangeIsJudgedFromTheTypeTheColumnHas() throws Exception {
+        db.execute("DROP TABLE IF EXISTS live_ty", "CREATE TABLE live_ty (id int, name varchar(50), n int)",
+                "INSERT INTO live_ty SELECT g, 'x', g FROM generate_series(1, 100) g");
+        try (LogCapture log = new LogCapture("io.pgguard.guard"); Connection c = production(false)) {
+            c.createStatement().execute("ALTER TABLE live_ty ALTER COLUMN name TYPE varchar(100)");
+            assertTrue(log.messages("WARN").stream().noneMatch(m -> m.contains("change-column-type")),
+                    "varchar(50) to varchar(100) is binary-coercible: " + log.messages("WARN"));
+            c.createStatement().execute("ALTER TABLE live_ty ALTER COLUMN n TYPE bigint");
+            List<String> warnings = log.messages("WARN");
+            assertEquals(1, warnings.size(), warnings::toString);
+            assertTrue(warnings.get(0).contains("ALTER COLUMN n TYPE integer -> bigint rewrites live_ty"),
+                    warnings.get(0));
+            c.rollback();
+        } finally {
+            db.execute("DROP TABLE IF EXISTS live_ty");
+        }
+    }
+
+    private static String show(Connection c) throws SQLException {
+        try (ResultSet rs = c.createStatement().executeQuery("SHOW lock_timeout")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private static int count(String sql) throws SQLException {
+        try (Connection raw = db.connect(); ResultSet rs = raw.createStatement().executeQuery(sql)) {
+            rs.next();
+            return rs.getInt(1);
         }
     }
 }
