@@ -10,6 +10,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.File;
+import java.sql.Connection;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -213,6 +214,8 @@ class AgentIT {
     /** The application's own jdbc:pgguard: URL and the agent together: each statement is decided once. */
     @Test
     void stackedOnTheWrappingDriverEachStatementIsDecidedOnce() throws Exception {
+        // a table with rows: a lock on an empty one is not worth a warning
+        db.execute("TRUNCATE orders", "INSERT INTO orders SELECT g, 'new' FROM generate_series(1, 10) g");
         String url = production().replace("jdbc:postgresql:", "jdbc:pgguard:postgresql:");
         AgentJvm.Result r = probe("", "statements", url, "CREATE INDEX orders_state_once ON orders (state)",
                 "DROP INDEX orders_state_once", "DELETE FROM orders");
@@ -223,6 +226,37 @@ class AgentIT {
                 + "orders_state_once"), r::toString);
         assertEquals(1, count(r.out(), "ERROR [main] io.pgguard.guard - pgguard blocked"), r::toString);
         assertEquals(1, count(r.out(), "is non-local (pgguard.environment=production)"), r::toString);
+    }
+
+    /**
+     * The agent asks the database as the wrapping driver does: a routine is judged by the body pg_proc holds,
+     * pgguard.largeTable blocks, pgguard.lockTimeout ends a wait behind another session's lock and is restored.
+     */
+    @Test
+    void theAgentAsksTheDatabaseAsTheDriverDoes() throws Exception {
+        db.execute("TRUNCATE orders", "INSERT INTO orders SELECT g, 'new' FROM generate_series(1, 10) g",
+                "ANALYZE orders",
+                "CREATE OR REPLACE FUNCTION agent_purge() RETURNS void LANGUAGE sql AS 'DELETE FROM orders'");
+        try (Connection blocker = db.connect()) {
+            blocker.setAutoCommit(false);
+            blocker.createStatement().executeUpdate("UPDATE orders SET state = state WHERE id = 1");
+            AgentJvm.Result r = probe("", "statements", production() + "&pgguard.lockTimeout=300ms"
+                            + "&pgguard.largeTable=5rows", "SELECT agent_purge()",
+                    "CREATE INDEX orders_state_large ON orders (state)",
+                    "/* pgguard:allow require-concurrent-index reason=\"test\" */ CREATE INDEX orders_state_large "
+                            + "ON orders (state)", "SHOW lock_timeout");
+            blocker.rollback();
+            assertEquals(0, r.exit(), r::toString);
+            assertEquals(List.of("blocked:unbounded-delete", "blocked:require-concurrent-index", "failed:55P03",
+                    "value:0"), outcomes(r).stream().map(o -> o[1]).toList(), r::toString);
+        } finally {
+            db.execute("DROP FUNCTION IF EXISTS agent_purge()", "DROP INDEX IF EXISTS orders_state_large");
+        }
+        try (Connection raw = db.connect(); java.sql.ResultSet rs = raw.createStatement().executeQuery(
+                "SELECT count(*) FROM orders")) {
+            rs.next();
+            assertEquals(10, rs.getInt(1));
+        }
     }
 
     static int count(String text, String part) {

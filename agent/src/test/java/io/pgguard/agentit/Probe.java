@@ -138,6 +138,12 @@ public final class Probe {
                 try (Statement s = c.createStatement()) {
                     s.execute(sql);
                     outcome = "ran";
+                    if (sql.startsWith("SHOW ")) {
+                        try (ResultSet rs = s.getResultSet()) {
+                            rs.next();
+                            outcome = "value:" + rs.getString(1);
+                        }
+                    }
                 } catch (SQLException e) {
                     outcome = outcome(e);
                 }

@@ -23,13 +23,15 @@ public final class Decided {
         watched = true;
     }
 
-    static void enter() {
+    /** A wrapper (or the guard's own question to the server) is about to hand pgjdbc SQL it decided. */
+    public static void enter() {
         if (watched) {
             BY_WRAPPER.set(Boolean.TRUE);
         }
     }
 
-    static void exit() {
+    /** It has returned. */
+    public static void exit() {
         if (watched) {
             BY_WRAPPER.set(null);
         }

@@ -225,7 +225,7 @@ final class LiveProbe {
     private <T> T ask(Question<T> question) {
         Thread before = asking;
         asking = Thread.currentThread();
-        Decided.enter();
+        boolean marked = mark(true);
         try {
             BaseConnection pg = raw.isWrapperFor(BaseConnection.class) ? raw.unwrap(BaseConnection.class) : null;
             if (pg == null || pg.getTransactionState() == TransactionState.FAILED) {
@@ -248,8 +248,34 @@ final class LiveProbe {
         } catch (SQLException | RuntimeException e) {
             return null;
         } finally {
-            Decided.exit();
+            if (marked) {
+                mark(false);
+            }
             asking = before;
+        }
+    }
+
+    /** Whether the application's {@link Decided} can be marked: under the agent it may be an older pgguard's. */
+    private static volatile boolean canMark = true;
+
+    /**
+     * Marks the thread (or unmarks it) as running SQL the guard decided, so that an agent in the same JVM lets the
+     * question pass; the agent's own guard knows its questions by {@link #asking()}.
+     */
+    private static boolean mark(boolean enter) {
+        if (!canMark) {
+            return false;
+        }
+        try {
+            if (enter) {
+                Decided.enter();
+            } else {
+                Decided.exit();
+            }
+            return true;
+        } catch (LinkageError olderPgguard) {
+            canMark = false;
+            return false;
         }
     }
 
