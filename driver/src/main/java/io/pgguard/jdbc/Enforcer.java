@@ -371,14 +371,22 @@ final class Enforcer extends VerdictCache.Memo {
         }
     }
 
+    /**
+     * Whether a statement of the string takes a lock that blocks writes, and none of them sets lock_timeout itself
+     * (a string that does manages its own, and keeps what it set).
+     */
     private static boolean blocksWrites(Verdict v) {
+        boolean blocks = false;
         for (Decision d : v.decisions()) {
             LockMode lock = d.classification().lock();
-            if (lock != null && lock.compareTo(LockMode.SHARE) >= 0) {
-                return true;
+            blocks |= lock != null && lock.compareTo(LockMode.SHARE) >= 0;
+            String kind = d.classification().kind();
+            if ((kind.startsWith("SET") || kind.startsWith("RESET") || kind.startsWith("SELECT"))
+                    && d.classification().statement().text().toLowerCase(Locale.ROOT).contains("lock_timeout")) {
+                return false;
             }
         }
-        return false;
+        return blocks;
     }
 
     /** This connection's DDL may have changed routines the catalog holds: they are looked up again when called. */
@@ -453,7 +461,8 @@ final class Enforcer extends VerdictCache.Memo {
         Decision d = v.deciding();
         String shown = shown(d);
         Finding f = d.finding();
-        String message = "pgguard blocked a " + f.risk().id() + " statement against " + describe(d.target()) + ": "
+        String risk = f.risk().id();
+        String message = "pgguard blocked " + (risk.startsWith("u") ? "an " : "a ") + risk + " statement against " + describe(d.target()) + ": "
                 + f.ruleId() + ": " + f.message() + ". Statement: " + shown + ". Nothing was sent to the server. "
                 + "To run it deliberately, put /* pgguard:allow " + f.ruleId() + " reason=\"why\" */ in the statement, "
                 + "or set pgguard.allow=" + f.ruleId() + " for this process.";

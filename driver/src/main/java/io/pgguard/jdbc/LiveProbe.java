@@ -72,7 +72,7 @@ final class LiveProbe {
      */
     private static final String SET_LOCK_TIMEOUT_SQL = """
             SELECT b.setting, CASE WHEN b.setting::bigint = 0 OR b.setting::bigint > ?
-                                   THEN set_config('lock_timeout', ?, false) END
+                                   THEN set_config('lock_timeout', ?, ?) END
             FROM (SELECT setting FROM pg_settings WHERE name = 'lock_timeout' OFFSET 0) b""";
 
     private final Connection raw;
@@ -193,6 +193,9 @@ final class LiveProbe {
             try (PreparedStatement ps = raw.prepareStatement(SET_LOCK_TIMEOUT_SQL)) {
                 ps.setLong(1, ms);
                 ps.setString(2, ms + "ms");
+                // inside a transaction block, for the transaction only: its end restores the session's value
+                // whatever happens, also one a SET LOCAL of the application's had covered
+                ps.setBoolean(3, !raw.getAutoCommit());
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next() && rs.getString(2) != null ? rs.getString(1) : null;
                 }
@@ -206,8 +209,9 @@ final class LiveProbe {
      */
     void restoreLockTimeout(String previous) {
         ask(() -> {
-            try (PreparedStatement ps = raw.prepareStatement("SELECT set_config('lock_timeout', ?, false)")) {
+            try (PreparedStatement ps = raw.prepareStatement("SELECT set_config('lock_timeout', ?, ?)")) {
                 ps.setString(1, previous);
+                ps.setBoolean(2, !raw.getAutoCommit());
                 ps.executeQuery().close();
             }
             return Boolean.TRUE;

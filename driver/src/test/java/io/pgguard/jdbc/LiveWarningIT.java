@@ -190,6 +190,19 @@ class LiveWarningIT {
             c.createStatement().execute("ALTER TABLE live_t ADD COLUMN lt_extra int");
             assertEquals("0", show(c));
             db.execute("ALTER TABLE live_t DROP COLUMN lt_extra");
+            // a SET LOCAL of the application's transaction stays its own: 10s inside, the session's 0 after it
+            c.setAutoCommit(false);
+            c.createStatement().execute("SET LOCAL lock_timeout = '10s'");
+            c.createStatement().execute("ALTER TABLE live_t ADD COLUMN lt_extra int");
+            assertEquals("10s", show(c));
+            c.rollback();
+            assertEquals("0", show(c));
+            c.setAutoCommit(true);
+            // a string that sets lock_timeout itself keeps what it set
+            c.createStatement().execute("SET lock_timeout = '1s'; ALTER TABLE live_t ADD COLUMN lt_extra int");
+            assertEquals("1s", show(c));
+            db.execute("ALTER TABLE live_t DROP COLUMN lt_extra");
+            c.createStatement().execute("RESET lock_timeout");
             // a shorter value of the session's own is left alone
             c.createStatement().execute("SET lock_timeout = '100ms'");
             blocker.createStatement().executeQuery("SELECT count(*) FROM live_t").close();

@@ -27,6 +27,7 @@ import java.util.Properties;
 final class BenchServer implements AutoCloseable {
 
     static final String TABLE = "bench_items";
+    static final String FUNCTION = "bench_label";
     static final int ROWS = 10_000;
 
     /** {@code jdbc:postgresql://host:port/db[?params]}, without the pgguard or p6spy prefix. */
@@ -168,6 +169,9 @@ final class BenchServer implements AutoCloseable {
                 ps.executeUpdate();
             }
             s.execute("VACUUM ANALYZE " + TABLE);
+            // a routine of the application's own, which pgguard looks up in pg_proc once per connection
+            s.execute("CREATE OR REPLACE FUNCTION " + FUNCTION + "(t text) RETURNS text LANGUAGE sql IMMUTABLE "
+                    + "AS 'SELECT upper(t)'");
         }
     }
 

@@ -47,6 +47,7 @@ public final class Ops {
             case 0 -> preparedReused(s);
             case 1 -> preparedPerCall(s);
             case 2 -> newText(s);
+            case 3 -> callsRoutine(s);
             default -> throw new IllegalArgumentException("no workload " + workload);
         };
     }
@@ -88,6 +89,19 @@ public final class Ops {
         try (Statement st = s.connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             while (rs.next()) {
                 acc += rs.getInt(1) + rs.getString(2).length();
+            }
+        }
+        return found(acc);
+    }
+
+    private static long callsRoutine(Session s) throws SQLException {
+        long acc = 0;
+        try (PreparedStatement ps = s.connection.prepareStatement(Workload.ROUTINE_READ)) {
+            ps.setInt(1, s.nextId());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    acc += rs.getInt(1) + rs.getString(2).length();
+                }
             }
         }
         return found(acc);

@@ -185,6 +185,8 @@ final class Report {
             case PREPARED_PER_CALL -> "prepareStatement + setInt + executeQuery + close per call, same text";
             case NEW_TEXT -> "createStatement + executeQuery(\"SELECT id, name FROM bench_items WHERE id = <id>"
                     + " /* q<seq> */\") + close, a text never sent before";
+            case CALLS_ROUTINE -> "prepareStatement + setInt + executeQuery + close per call, \""
+                    + Workload.ROUTINE_READ + "\"";
         };
     }
 

@@ -19,9 +19,17 @@ enum Workload {
      * {@code Statement.executeQuery} of text never sent before: the id as a literal and a sequence number in a
      * comment, so that every call misses every cache keyed by SQL text (pgguard's included).
      */
-    NEW_TEXT("new text each call");
+    NEW_TEXT("new text each call"),
+
+    /**
+     * As {@link #PREPARED_PER_CALL}, the row's name through a SQL function of the application's: a statement that
+     * calls a routine, whose body pgguard reads from the catalog once per connection.
+     */
+    CALLS_ROUTINE("prepared per call, calls a routine");
 
     static final String POINT_READ = "SELECT id, name FROM " + BenchServer.TABLE + " WHERE id = ?";
+    static final String ROUTINE_READ = "SELECT id, " + BenchServer.FUNCTION + "(name) FROM " + BenchServer.TABLE
+            + " WHERE id = ?";
 
     final String label;
 
@@ -45,9 +53,11 @@ enum Workload {
                 return PREPARED_PER_CALL;
             case "new-text":
                 return NEW_TEXT;
+            case "calls-routine":
+                return CALLS_ROUTINE;
             default:
                 throw new IllegalArgumentException("unknown workload " + s
-                        + " (prepared-reused, prepared-per-call, new-text)");
+                        + " (prepared-reused, prepared-per-call, new-text, calls-routine)");
         }
     }
 }
