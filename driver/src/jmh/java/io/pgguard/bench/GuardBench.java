@@ -165,7 +165,8 @@ public class GuardBench {
             action = Action.max(action, d.action());
         }
         return new Verdict(action, List.copyOf(decisions), context.createdKeys(), false, false,
-                context.routineChanges(), false, false, context.calls(), context.columnsAsked(), false);
+                context.routineChanges(), false, false,
+                Verdict.Asks.of(context.calls(), context.columnsAsked()), false);
     }
 
     /** (c) Lexing and splitting only. */

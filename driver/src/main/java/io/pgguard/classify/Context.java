@@ -137,8 +137,8 @@ public final class Context {
     }
 
     /** The lookup keys of the routines the statements classified in this context call. */
-    public Set<String> calls() {
-        return calls == null ? Set.of() : Set.copyOf(calls);
+    public java.util.List<String> calls() {
+        return calls == null ? java.util.List.of() : java.util.List.copyOf(calls);
     }
 
     /** A statement changes the type of a column pgguard does not know the type of. */
@@ -157,8 +157,8 @@ public final class Context {
      * The columns whose current type the statements needed and pgguard did not know, as
      * {@code table + '\u0000' + column}, both as written.
      */
-    public Set<String> columnsAsked() {
-        return columnsAsked == null ? Set.of() : Set.copyOf(columnsAsked);
+    public java.util.List<String> columnsAsked() {
+        return columnsAsked == null ? java.util.List.of() : java.util.List.copyOf(columnsAsked);
     }
 
     /**

@@ -65,6 +65,13 @@ final class Enforcer extends VerdictCache.Memo {
     /** Of those, the ones whose running is not safe, with what running them does (the worst overload). */
     private final Map<String, Classification> catalogRoutines = new ConcurrentHashMap<>();
 
+    /** Changes whenever {@link #lookedUp} or {@link #catalogRoutines} does. */
+    private volatile int catalogEpoch;
+    private volatile CatalogAnswer lastAnswer;
+
+    /** pgguard.lockTimeout in milliseconds, or -1: read here, where the hot path reads its other fields. */
+    private final long lockTimeoutMs;
+
     /** The session's lock_timeout (pg_settings' milliseconds) to restore once the running statement ends; or null. */
     private volatile String lockTimeoutToRestore;
 
@@ -79,6 +86,7 @@ final class Enforcer extends VerdictCache.Memo {
         super(guard);
         this.pgjdbc = pgjdbc;
         this.probe = probe;
+        this.lockTimeoutMs = probe == null ? -1 : guard.policy().live().lockTimeoutMs();
     }
 
     /** Whether the current thread runs the guard's own question to the server (the agent lets it pass). */
@@ -112,17 +120,15 @@ final class Enforcer extends VerdictCache.Memo {
         String text = sql == null ? "" : sql;
         Verdict v = verdict(text);
         LiveProbe live = probe;
-        if (live != null && live.asking()) {
-            return v;
-        }
         // The shared verdict reads '...' strings as written; one that holds a backslash is read again as this
         // session's server reads it, whenever that is not certain to be the same.
         Boolean standard = v.readsBackslashes() ? standardStrings() : Boolean.TRUE;
         Map<String, Classification> known = routines;
         boolean calls = known != null && mentionsAny(text, known);
-        Map<String, Classification> fromCatalog = live == null || v.calls().isEmpty() ? null : catalog(v.calls());
-        Map<String, String> columnTypes = live == null || v.columnsAsked().isEmpty() ? null
-                : live.columnTypes(v.columnsAsked());
+        Verdict.Asks asks = live == null ? null : v.asks();
+        Map<String, Classification> fromCatalog = asks == null || asks.calls().isEmpty() ? null : catalog(v, asks);
+        Map<String, String> columnTypes = asks == null || asks.columns().isEmpty() ? null
+                : live.columnTypes(asks.columns());
         if (calls || fromCatalog != null || columnTypes != null && !columnTypes.isEmpty()
                 || standard != Boolean.TRUE) {
             Map<String, Classification> bodies = fromCatalog == null ? (calls ? known : Map.of())
@@ -186,9 +192,18 @@ final class Enforcer extends VerdictCache.Memo {
      * What running the called routines that the server's catalog holds does, for those not safe; null when none is.
      * A name is looked up once per connection until the connection changes the catalog.
      */
-    private Map<String, Classification> catalog(Set<String> calls) {
+    private Map<String, Classification> catalog(Verdict v, Verdict.Asks asks) {
+        Map<String, Classification> out;
+        // a statement run again (prepared per call, the same text) finds its answer without a lookup
+        CatalogAnswer last = lastAnswer;
+        if (last != null && last.verdict == v && last.epoch == catalogEpoch) {
+            return last.routines;
+        }
+        int epoch = catalogEpoch;
+        List<String> calls = asks.calls();
         List<String> missing = null;
-        for (String name : calls) {
+        for (int i = 0; i < calls.size(); i++) {
+            String name = calls.get(i);
             if (!lookedUp.contains(name)) {
                 if (missing == null) {
                     missing = new ArrayList<>();
@@ -198,18 +213,24 @@ final class Enforcer extends VerdictCache.Memo {
         }
         if (missing != null) {
             lookUp(missing);
+            epoch = catalogEpoch;
         }
-        Map<String, Classification> out = null;
-        for (String name : calls) {
-            Classification body = catalogRoutines.get(name);
+        out = null;
+        for (int i = 0; i < calls.size(); i++) {
+            Classification body = catalogRoutines.get(calls.get(i));
             if (body != null) {
                 if (out == null) {
                     out = new HashMap<>();
                 }
-                out.put(name, body);
+                out.put(calls.get(i), body);
             }
         }
+        lastAnswer = new CatalogAnswer(v, epoch, out);
         return out;
+    }
+
+    /** What {@link #catalog} answered last, for which verdict, in which state of what was looked up. */
+    private record CatalogAnswer(Verdict verdict, int epoch, Map<String, Classification> routines) {
     }
 
     /**
@@ -229,7 +250,7 @@ final class Enforcer extends VerdictCache.Memo {
             List<String> next = new ArrayList<>();
             for (List<String> defs : found.values()) {
                 for (String def : defs) {
-                    for (String called : guard().check(def).calls()) {
+                    for (String called : Verdict.Asks.callsOf(guard().check(def).asks())) {
                         if (!definitions.containsKey(called) && !lookedUp.contains(called)
                                 && !next.contains(called)) {
                             next.add(called);
@@ -266,6 +287,7 @@ final class Enforcer extends VerdictCache.Memo {
         }
         lookedUp.addAll(names);
         lookedUp.addAll(definitions.keySet());
+        catalogEpoch++;
     }
 
     /** The catalog's routines with the connection's own definitions over them (they are the newer). */
@@ -345,9 +367,8 @@ final class Enforcer extends VerdictCache.Memo {
      */
     Verdict admit(Verdict v) throws GuardBlockedException {
         Verdict toRecord = enforce(v);
-        long ms = guard().policy().live().lockTimeoutMs();
-        if (ms > 0 && probe != null && !probe.asking() && blocksWrites(v)) {
-            String before = probe.setLockTimeout(ms);
+        if (lockTimeoutMs > 0 && !probe.asking() && blocksWrites(v)) {
+            String before = probe.setLockTimeout(lockTimeoutMs);
             if (before != null) {
                 lockTimeoutToRestore = before;
                 return v;
@@ -393,6 +414,7 @@ final class Enforcer extends VerdictCache.Memo {
     private synchronized void forgetCatalog() {
         lookedUp.clear();
         catalogRoutines.clear();
+        catalogEpoch++;
         routineDefinitions++;
     }
 

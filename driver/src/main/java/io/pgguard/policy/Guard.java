@@ -134,7 +134,7 @@ public final class Guard {
         }
         Set<String> creates = context.createdKeys();
         return new Verdict(action, List.copyOf(decisions), creates, endsTransaction, transactionDependent,
-                context.routineChanges(), backslashes, context.changesStringReading(), context.calls(),
-                context.columnsAsked(), changesCatalog);
+                context.routineChanges(), backslashes, context.changesStringReading(),
+                Verdict.Asks.of(context.calls(), context.columnsAsked()), changesCatalog);
     }
 }

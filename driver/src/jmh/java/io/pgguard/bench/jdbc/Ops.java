@@ -36,6 +36,11 @@ public final class Ops {
                     acc += newText(s);
                 }
             }
+            case 3 -> {
+                for (int i = 0; i < ops; i++) {
+                    acc += callsRoutine(s);
+                }
+            }
             default -> throw new IllegalArgumentException("no workload " + workload);
         }
         return acc;
