@@ -39,7 +39,7 @@ public class JdbcOverheadBench {
     @Param({"RAW", "PGGUARD", "P6SPY", "DATASOURCE_PROXY"})
     public String variant;
 
-    @Param({"PREPARED_REUSED", "PREPARED_PER_CALL", "NEW_TEXT"})
+    @Param({"PREPARED_REUSED", "PREPARED_PER_CALL", "NEW_TEXT", "CALLS_ROUTINE"})
     public String workload;
 
     /** {@code OFF} or {@code FORMAT}, see {@link PeerLogging}. */

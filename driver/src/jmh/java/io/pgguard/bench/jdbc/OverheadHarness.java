@@ -48,7 +48,7 @@ import java.util.function.Function;
  * java -Xms1g -Xmx1g -XX:+AlwaysPreTouch -cp driver/target/benchmarks.jar io.pgguard.bench.jdbc.OverheadHarness
  *      [--rounds=300] [--warmup-rounds=30] [--ops=600] [--chunk=20] [--trim=0.2] [--pin=0|S/C|none]
  *      [--peer-logging=off|format] [--variants=raw,raw-control,pgguard,p6spy,datasource-proxy,agent]
- *      [--workloads=prepared-reused,prepared-per-call,new-text] [--seed=1] [--csv=chunks.csv]
+ *      [--workloads=prepared-reused,prepared-per-call,new-text,calls-routine] [--seed=1] [--csv=chunks.csv]
  *      [--ignore-lock=true] [--alt=other-build/driver/target/classes]
  * </pre>
  *
