@@ -54,6 +54,22 @@ public final class Classifier {
         DataRules.dropMootIdentityInserts(file);
     }
 
+    /**
+     * Where the last statement of a migration file that calls {@code setval} starts, or -1: an explicit identity
+     * insert before it is moot ({@link #afterFile}). Lexes the file only when its text mentions setval at all.
+     */
+    public static int lastSetvalCall(String file) {
+        return DataRules.lastSetvalCall(file);
+    }
+
+    /**
+     * A classification of a migration file's statement, with what the rest of the file makes moot taken out, given
+     * {@link #lastSetvalCall} of the file: the same as {@link #finishFile} does to a list, one statement at a time.
+     */
+    public Classification afterFile(Classification c, int lastSetvalCall) {
+        return DataRules.mootIdentityInsert(c, lastSetvalCall);
+    }
+
     /** Classifies one statement in a context. A classifier is immutable; a context belongs to one run. */
     public Classification classify(SqlStatement statement, Context context) {
         return classify(statement, context, 0);

@@ -395,6 +395,39 @@ final class DataRules {
         }
     }
 
+    /** Where the last statement of {@code text} that calls setval starts, or -1. */
+    static int lastSetvalCall(String text) {
+        if (!containsIgnoreCase(text, "setval")) {
+            return -1;
+        }
+        int last = -1;
+        for (java.util.Iterator<SqlStatement> it = io.pgguard.sql.Lexer.statements(text, 0, true); it.hasNext(); ) {
+            SqlStatement st = it.next();
+            if (callsSetval(st)) {
+                last = st.start();
+            }
+        }
+        return last;
+    }
+
+    /** The classification without its explicit-identity-insert finding when a later statement calls setval. */
+    static Classification mootIdentityInsert(Classification c, int lastSetvalCall) {
+        if (lastSetvalCall > c.statement().start() && c.hasRule(EXPLICIT_IDENTITY_INSERT.id())) {
+            return c.without(java.util.Set.of(EXPLICIT_IDENTITY_INSERT.id()));
+        }
+        return c;
+    }
+
+    private static boolean containsIgnoreCase(String text, String word) {
+        int n = word.length();
+        for (int i = 0; i + n <= text.length(); i++) {
+            if (text.regionMatches(true, i, word, 0, n)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static boolean callsSetval(SqlStatement st) {
         for (int i = 0; i + 1 < st.size(); i++) {
             if (st.isWord(i, "SETVAL") && st.is(i + 1, TokenType.LPAREN)) {

@@ -81,7 +81,11 @@ final class IndexRules {
         } else {
             a.lock(LockMode.ACCESS_EXCLUSIVE);
             if (!a.context.isNew(index)) {
-                a.find(REQUIRE_CONCURRENT_INDEX_DROP);
+                a.find(REQUIRE_CONCURRENT_INDEX_DROP, table != null
+                        ? "DROP INDEX " + index + " without CONCURRENTLY takes an AccessExclusiveLock on " + table
+                                + ": reads and writes wait"
+                        : "DROP INDEX " + index + " without CONCURRENTLY takes an AccessExclusiveLock on " + index
+                                + " and on its table: reads and writes of the table wait");
                 SessionRules.checkTimeouts(a, LockMode.ACCESS_EXCLUSIVE);
             }
         }

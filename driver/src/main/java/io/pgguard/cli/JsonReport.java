@@ -10,6 +10,7 @@ final class JsonReport {
     private JsonReport() {
     }
 
+
     /** The lint fields of one statement, from the opening brace on, without the closing one (trace adds its own). */
     static void fields(StringBuilder sb, LintedStatement s) {
         Classification c = s.classification();
@@ -29,16 +30,34 @@ final class JsonReport {
         sb.append("],\"decision\":").append(Json.str(s.decision().action().id()));
     }
 
-    static void write(PrintStream out, LintResult result) {
-        StringBuilder sb = new StringBuilder("[");
-        boolean first = true;
-        for (LintedStatement s : result.statements()) {
-            sb.append(first ? "\n  " : ",\n  ");
-            first = false;
-            fields(sb, s);
-            sb.append('}');
-        }
-        sb.append(first ? "]" : "\n]");
-        out.println(sb);
+    /** Writes the array as the statements come, one element at a time. */
+    static LintReport streaming(PrintStream out) {
+        return new LintReport() {
+            private boolean first = true;
+            private final StringBuilder sb = new StringBuilder(256);
+
+            @Override
+            public void file(String name) {
+            }
+
+            @Override
+            public void statement(LintedStatement s) {
+                sb.setLength(0);
+                sb.append(first ? "[\n  " : ",\n  ");
+                first = false;
+                fields(sb, s);
+                sb.append('}');
+                out.append(sb);
+            }
+
+            @Override
+            public void problem(Problem p) {
+            }
+
+            @Override
+            public void finish(LintSummary summary) {
+                out.println(first ? "[]" : "\n]");
+            }
+        };
     }
 }

@@ -2,7 +2,6 @@ package io.pgguard.cli;
 
 import io.pgguard.classify.Classifier;
 import io.pgguard.classify.Risk;
-import io.pgguard.policy.Action;
 import io.pgguard.policy.Guard;
 import io.pgguard.policy.GuardConfig;
 import io.pgguard.policy.Target;
@@ -33,6 +32,7 @@ final class LintCommand {
         int pgMajor = Classifier.DEFAULT_PG_MAJOR;
         String format = "text";
         Risk failOn = null;
+        boolean advice = false;
         List<String> paths = new ArrayList<>();
         try {
             for (int i = 0; i < args.length; i++) {
@@ -48,6 +48,7 @@ final class LintCommand {
                     case "--pg-version" -> pgMajor = parseVersion(value != null ? value : next(args, ++i, arg));
                     case "--format" -> format = parseFormat(value != null ? value : next(args, ++i, arg));
                     case "--fail-on" -> failOn = parseFailOn(value != null ? value : next(args, ++i, arg));
+                    case "--advice" -> advice = true;
                     default -> {
                         if (arg.startsWith("--")) {
                             throw new UsageException("unknown option " + arg);
@@ -65,7 +66,7 @@ final class LintCommand {
         } catch (UsageException e) {
             err.println("pgguard lint: " + e.getMessage());
             err.println("usage: pgguard lint [--url URL] [--pg-version N] [--format text|json|markdown|sarif] "
-                    + "[--fail-on unsafe|breaking|destructive] PATH...|-");
+                    + "[--fail-on unsafe|breaking|destructive] [--advice] PATH...|-");
             return Main.ERROR;
         }
 
@@ -84,54 +85,52 @@ final class LintCommand {
         if (target.local() && !config.protect().isEmpty()) {
             target = new Target(false, target.description(), "pgguard.protect is set and lint does not connect");
         }
-        Linter linter = new Linter(new Guard(new Classifier(pgMajor), target, config.policy()));
-        List<String> files = new ArrayList<>();
-        List<LintedStatement> statements = new ArrayList<>();
-        List<SourceFile> sources;
+        List<SourceFile.Input> inputs;
         try {
-            sources = read(paths);
+            inputs = SourceFile.list(paths);
         } catch (SourceFile.InputException e) {
             err.println("pgguard lint: " + e.getMessage());
             return Main.ERROR;
         }
-        for (SourceFile source : sources) {
-            files.add(source.name());
-            statements.addAll(linter.lint(source));
-        }
-        LintResult result = new LintResult(files, statements, linter.problems, target, pgMajor);
-        switch (format) {
-            case "json" -> JsonReport.write(out, result);
-            case "markdown" -> MarkdownReport.write(out, result);
-            case "sarif" -> SarifReport.write(out, result);
-            default -> new TextReport(System.console() != null && System.getenv("NO_COLOR") == null
-                    && out == System.out).write(out, result);
-        }
-        out.flush();
-        boolean inputError = false;
-        for (Problem p : result.problems()) {
-            if (!format.equals("text")) {
+        LintSummary summary = new LintSummary(target, pgMajor, failOn, advice);
+        LintReport report = switch (format) {
+            case "json" -> JsonReport.streaming(out);
+            case "markdown" -> new MarkdownReport(out, summary.targetText());
+            case "sarif" -> new SarifReport(out, advice);
+            default -> new TextReport(out, System.console() != null && System.getenv("NO_COLOR") == null
+                    && out == System.out, advice);
+        };
+        boolean toErr = !format.equals("text");
+        Linter linter = new Linter(new Guard(new Classifier(pgMajor), target, config.policy()), p -> {
+            summary.add(p);
+            report.problem(p);
+            if (toErr || p.inputError()) {
                 err.println("pgguard lint: " + p);
             }
-            inputError |= p.inputError();
-        }
-        if (inputError) {
-            return Main.ERROR;
-        }
-        return failed(result, failOn) || !result.problems().isEmpty() ? Main.FINDINGS : Main.CLEAN;
-    }
-
-    /** With --fail-on, any statement at or above it (unknown counts at every level); without, any block. */
-    private static boolean failed(LintResult result, Risk failOn) {
-        for (LintedStatement s : result.statements()) {
-            if (failOn == null ? s.decision().action() == Action.BLOCK : s.effectiveRisk().atLeast(failOn)) {
-                return true;
+        });
+        // one file at a time, one statement at a time: the run holds one file's text and one statement's tokens
+        for (SourceFile.Input input : inputs) {
+            summary.files++;
+            report.file(input.name());
+            SourceFile source;
+            try {
+                source = input.read(in);
+            } catch (SourceFile.InputException e) {
+                linter.add(SourceFile.problem(input.name(), e));
+                continue;
             }
+            linter.lint(source, s -> {
+                summary.add(s);
+                report.statement(s);
+            });
         }
-        return false;
-    }
-
-    private List<SourceFile> read(List<String> paths) throws SourceFile.InputException {
-        return SourceFile.readAll(paths, in);
+        report.finish(summary);
+        out.flush();
+        String failure = summary.failure();
+        if (failure != null && toErr) {
+            err.println("pgguard lint: " + failure);
+        }
+        return summary.exitStatus();
     }
 
     private static String next(String[] args, int i, String option) throws UsageException {

@@ -22,46 +22,63 @@ final class Linter {
     private final Guard guard;
     private final Context context = Context.migration();
     final List<Problem> problems = new ArrayList<>();
+    /** Where each problem goes as it is found, besides {@link #problems}. */
+    private final java.util.function.Consumer<Problem> onProblem;
 
     Linter(Guard guard) {
+        this(guard, p -> { });
+    }
+
+    Linter(Guard guard, java.util.function.Consumer<Problem> onProblem) {
         this.guard = guard;
+        this.onProblem = onProblem;
     }
 
     List<LintedStatement> lint(SourceFile file) {
-        List<List<String>> ignoredByStatement = new ArrayList<>();
-        List<Decision> decisions = guard.checkFile(file.text(), context, c -> {
-            List<String> ignored = suppressions(file.name(), c);
-            ignoredByStatement.add(List.copyOf(ignored));
-            return c.without(Set.copyOf(ignored));
-        });
-        List<LintedStatement> out = new ArrayList<>(decisions.size());
-        for (int i = 0; i < decisions.size(); i++) {
-            Decision d = decisions.get(i);
+        List<LintedStatement> out = new ArrayList<>();
+        lint(file, out::add);
+        return out;
+    }
+
+    /** Lints a file, handing each statement to {@code sink} as soon as it is decided. */
+    void lint(SourceFile file, java.util.function.Consumer<LintedStatement> sink) {
+        List<String>[] ignored = new List[1];
+        int[] index = {0};
+        guard.checkFile(file.text(), context, c -> {
+            List<String> ids = suppressions(file.name(), c);
+            ignored[0] = List.copyOf(ids);
+            return ids.isEmpty() ? c : c.without(Set.copyOf(ids));
+        }, d -> {
             SqlStatement st = d.classification().statement();
             if (!st.readable()) {
-                problems.add(new Problem(file.name(), st.error().line(), st.error().column(),
+                add(new Problem(file.name(), st.error().line(), st.error().column(),
                         st.error().message() + " (statement starting at line " + st.line() + ")", true));
             }
-            out.add(new LintedStatement(file.name(), i, d.classification(), d, ignoredByStatement.get(i)));
-        }
-        return out;
+            sink.accept(new LintedStatement(file.name(), index[0]++, d.classification(), d, ignored[0]));
+        });
+    }
+
+    /** A problem found: kept, and handed on. */
+    void add(Problem p) {
+        problems.add(p);
+        onProblem.accept(p);
     }
 
     private List<String> suppressions(String file, Classification c) {
         List<String> ignored = new ArrayList<>();
         for (Directive d : Directive.parse(c.statement(), "ignore")) {
             if (d.ruleIds().isEmpty()) {
-                problems.add(problem(file, d, "pgguard:ignore names no rule; write pgguard:ignore rule-id "
+                add(problem(file, d, "pgguard:ignore names no rule; write pgguard:ignore rule-id "
                         + "reason=\"...\""));
                 continue;
             }
             for (String id : d.ruleIds()) {
                 if (RuleCatalog.byId(id) == null) {
-                    problems.add(problem(file, d, "pgguard:ignore names unknown rule " + id));
+                    add(problem(file, d, "pgguard:ignore names unknown rule " + id));
                 } else if (!d.hasReason()) {
-                    problems.add(problem(file, d, "pgguard:ignore " + id + " has no reason=\"...\"; not applied"));
+                    add(problem(file, d, "pgguard:ignore " + id + " has no reason=\"...\"; not applied"));
                 } else if (!c.hasRule(id)) {
-                    problems.add(problem(file, d, "unused suppression: " + id + " does not fire on this statement"));
+                    add(problem(file, d, "unused suppression: " + id + " does not fire on this statement"));
                 } else {
                     ignored.add(id);
                 }

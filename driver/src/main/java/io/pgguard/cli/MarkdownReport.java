@@ -13,65 +13,103 @@ import java.util.Map;
  * {@code --format markdown}: for a pull-request comment. One section per file with the review table
  * {@code | Statement | Risk | Reason |}, then the locks, rewrites and safe alternatives of what it found.
  */
-final class MarkdownReport {
+final class MarkdownReport implements LintReport {
 
-    private MarkdownReport() {
-    }
+    /** Lines of a file's "Locks and rewrites" list kept for it; the rest are counted (a comment stays readable). */
+    static final int LOCK_LINES = 500;
 
-    static void write(PrintStream out, LintResult result) {
+    private final PrintStream out;
+    private boolean inFile;
+    private final Map<Rule, Finding> alternatives = new LinkedHashMap<>();
+    private final StringBuilder locks = new StringBuilder();
+    private int lockLines;
+    private final java.util.List<Problem> problems = new java.util.ArrayList<>();
+
+    MarkdownReport(PrintStream out, String targetText) {
+        this.out = out;
         out.println("## pgguard migration review");
         out.println();
-        out.println("Decisions for a " + Reports.targetText(result) + ".");
-        for (String file : result.files()) {
-            out.println();
-            out.println("### " + file);
-            out.println();
-            out.println("| Statement | Risk | Reason |");
-            out.println("|---|---|---|");
-            Map<Rule, Finding> alternatives = new LinkedHashMap<>();
-            StringBuilder locks = new StringBuilder();
-            for (LintedStatement s : result.of(file)) {
-                Classification c = s.classification();
-                out.println("| " + code(Reports.summary(s.statement(), 80)) + " (line " + s.statement().line() + ") | "
-                        + badge(c.risk()) + " | " + cell(reason(c, s)) + " |");
-                String lock = Reports.lockText(c);
-                if (!lock.isEmpty() && (c.risk() != Risk.SAFE || c.rewrite())) {
-                    locks.append("- line ").append(s.statement().line()).append(": ").append(c.kind()).append(" takes ")
-                            .append(lock).append('\n');
-                }
-                for (Finding f : c.findings()) {
-                    alternatives.putIfAbsent(f.rule(), f);
-                }
-            }
-            if (locks.length() > 0) {
-                out.println();
-                out.println("**Locks and rewrites**");
-                out.println();
-                out.print(locks);
-            }
-            if (!alternatives.isEmpty()) {
-                out.println();
-                out.println("**Safe alternatives**");
-                for (Rule r : alternatives.keySet()) {
-                    out.println();
-                    out.println("- `" + r.id() + "` (" + r.risk().id() + "): " + r.alternative() + ".");
-                    out.println();
-                    out.println("  ```sql");
-                    for (String line : r.example().split("\n")) {
-                        out.println("  " + line);
-                    }
-                    out.println("  ```");
-                }
+        out.println("Decisions for a " + targetText + ".");
+    }
+
+    @Override
+    public void file(String name) {
+        endFile();
+        inFile = true;
+        out.println();
+        out.println("### " + name);
+        out.println();
+        out.println("| Statement | Risk | Reason |");
+        out.println("|---|---|---|");
+    }
+
+    @Override
+    public void statement(LintedStatement s) {
+        Classification c = s.classification();
+        out.println("| " + code(Reports.summary(s.statement(), 80)) + " (line " + s.statement().line() + ") | "
+                + badge(c.risk()) + " | " + cell(reason(c, s)) + " |");
+        String lock = Reports.lockText(c);
+        if (!lock.isEmpty() && (c.risk() != Risk.SAFE || c.rewrite())) {
+            if (lockLines++ < LOCK_LINES) {
+                locks.append("- line ").append(s.statement().line()).append(": ").append(c.kind()).append(" takes ")
+                        .append(lock).append('\n');
             }
         }
-        if (!result.problems().isEmpty()) {
+        for (Finding f : c.findings()) {
+            alternatives.putIfAbsent(f.rule(), f);
+        }
+    }
+
+    @Override
+    public void problem(Problem p) {
+        problems.add(p);
+    }
+
+    @Override
+    public void finish(LintSummary summary) {
+        endFile();
+        if (!problems.isEmpty()) {
             out.println();
             out.println("### Problems");
             out.println();
-            for (Problem p : result.problems()) {
+            for (Problem p : problems) {
                 out.println("- " + cell(p.toString()));
             }
         }
+    }
+
+    /** The lists under the file's table. */
+    private void endFile() {
+        if (!inFile) {
+            return;
+        }
+        if (lockLines > 0) {
+            out.println();
+            out.println("**Locks and rewrites**");
+            out.println();
+            out.print(locks);
+            if (lockLines > LOCK_LINES) {
+                out.println("- and " + (lockLines - LOCK_LINES) + " more");
+            }
+        }
+        if (!alternatives.isEmpty()) {
+            out.println();
+            out.println("**Safe alternatives**");
+            for (Rule r : alternatives.keySet()) {
+                out.println();
+                out.println("- `" + r.id() + "` (" + r.risk().id() + "): " + r.alternative() + ".");
+                out.println();
+                out.println("  ```sql");
+                for (String line : r.example().split("\n")) {
+                    out.println("  " + line);
+                }
+                out.println("  ```");
+            }
+        }
+        alternatives.clear();
+        locks.setLength(0);
+        lockLines = 0;
+        inFile = false;
     }
 
     private static String reason(Classification c, LintedStatement s) {

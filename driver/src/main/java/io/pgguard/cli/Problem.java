@@ -5,6 +5,6 @@ record Problem(String file, int line, int column, String message, boolean inputE
 
     @Override
     public String toString() {
-        return file + ":" + line + ":" + column + ": " + message;
+        return line > 0 ? file + ":" + line + ":" + column + ": " + message : file + ": " + message;
     }
 }

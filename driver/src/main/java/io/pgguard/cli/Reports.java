@@ -31,9 +31,4 @@ final class Reports {
         }
         return sb.toString();
     }
-
-    static String targetText(LintResult r) {
-        return (r.target().local() ? "local" : "non-local") + " target (" + r.target().reason() + "), PostgreSQL "
-                + r.pgMajor();
-    }
 }

@@ -22,12 +22,42 @@ record SourceFile(String name, String text) {
 
     /** Input that cannot be linted: a missing or unreadable file, or bytes that are not UTF-8. */
     static final class InputException extends Exception {
+        final int line;
+        final int column;
+
         InputException(String message) {
+            this(message, 0, 0);
+        }
+
+        InputException(String message, int line, int column) {
             super(message);
+            this.line = line;
+            this.column = column;
         }
     }
 
+    /** An input that could not be read, as a lint problem (an input error) at the position it names. */
+    static Problem problem(String name, InputException e) {
+        String message = e.getMessage();
+        String prefix = e.line > 0 ? name + ":" + e.line + ":" + e.column + ": " : name + ": ";
+        if (message.startsWith(prefix)) {
+            message = message.substring(prefix.length());
+        }
+        return new Problem(name, e.line, e.column, message, true);
+    }
+
     static SourceFile read(Path path, String name) throws InputException {
+        try {
+            // the common case in one pass, with no copy of the bytes kept (ASCII becomes a one-byte-per-char string)
+            String text = Files.readString(path, StandardCharsets.UTF_8);
+            return new SourceFile(name, !text.isEmpty() && text.charAt(0) == '\uFEFF' ? text.substring(1) : text);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            // read again below, for the position of the first byte that is not UTF-8
+        } catch (NoSuchFileException e) {
+            throw new InputException(name + ": no such file");
+        } catch (IOException e) {
+            throw new InputException(name + ": cannot read: " + e.getMessage());
+        }
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(path);
@@ -66,7 +96,7 @@ record SourceFile(String name, String text) {
             }
             throw new InputException(name + ":" + line + ":" + (offset - lineStart + 1)
                     + ": not valid UTF-8 (byte 0x" + String.format("%02x", bytes[offset] & 0xff)
-                    + "); save the file as UTF-8");
+                    + "); save the file as UTF-8", line, offset - lineStart + 1);
         }
         decoder.flush(out);
         out.flip();
@@ -77,19 +107,26 @@ record SourceFile(String name, String text) {
         return new SourceFile(name, text);
     }
 
+    /** A file to read when its turn comes: a path, or standard input ({@code path} null). */
+    record Input(String name, Path path) {
+        SourceFile read(InputStream in) throws InputException {
+            return path == null ? readStdin(in) : SourceFile.read(path, name);
+        }
+    }
+
     /**
-     * The files named, in order, once each: a directory stands for its {@code *.sql} files in name order, {@code -}
-     * for standard input.
+     * The inputs named, in order, once each, without reading them: a directory stands for its {@code *.sql} files in
+     * name order, {@code -} for standard input.
      */
-    static List<SourceFile> readAll(List<String> paths, InputStream in) throws InputException {
-        List<SourceFile> out = new ArrayList<>();
+    static List<Input> list(List<String> paths) throws InputException {
+        List<Input> out = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         for (String p : paths) {
             if (!seen.add(p)) {
                 continue;
             }
             if (p.equals("-")) {
-                out.add(readStdin(in));
+                out.add(new Input("-", null));
                 continue;
             }
             Path path = Path.of(p);
@@ -107,13 +144,25 @@ record SourceFile(String name, String text) {
                 }
                 for (Path f : sql) {
                     if (seen.add(f.toString())) {
-                        out.add(read(f, f.toString()));
+                        out.add(new Input(f.toString(), f));
                     }
                 }
             } else {
-                out.add(read(path, p));
+                out.add(new Input(p, path));
             }
         }
         return out;
+    }
+
+    /**
+     * The files named, in order, once each: a directory stands for its {@code *.sql} files in name order, {@code -}
+     * for standard input.
+     */
+    static List<SourceFile> readAll(List<String> paths, InputStream in) throws InputException {
+        List<SourceFile> files = new ArrayList<>();
+        for (Input input : list(paths)) {
+            files.add(input.read(in));
+        }
+        return files;
     }
 }

@@ -86,29 +86,35 @@ public final class Guard {
      * before it is decided (a file's {@code pgguard:ignore} suppressions); it sees each statement once, in order.
      */
     public List<Decision> checkFile(String text, Context run, UnaryOperator<Classification> review) {
+        List<Decision> decisions = new ArrayList<>();
+        checkFile(text, run, review, decisions::add);
+        return decisions;
+    }
+
+    /**
+     * As {@link #checkFile(String, Context, UnaryOperator)}, handing each decision to {@code sink} as soon as it is
+     * made: the statements are lexed one at a time, so a large file holds its text and one statement's tokens, not
+     * all of them.
+     */
+    public void checkFile(String text, Context run, UnaryOperator<Classification> review,
+                          java.util.function.Consumer<Decision> sink) {
         run.startFile();
+        // What a later statement makes moot (an identity insert followed by setval) is known before the first one.
+        int lastSetval = Classifier.lastSetvalCall(text);
         // The file is read as the server reads it: after a statement that changes standard_conforming_strings,
-        // the rest of the file is split again with the new reading of '...' strings.
+        // the rest of the file is lexed again with the new reading of '...' strings.
         boolean standard = true;
-        List<SqlStatement> statements = Lexer.split(text, 0, true);
-        List<Classification> classified = new ArrayList<>(statements.size());
-        for (int k = 0; k < statements.size(); k++) {
-            SqlStatement st = statements.get(k);
-            classified.add(classifier.classify(st, run));
+        java.util.Iterator<SqlStatement> statements = Lexer.statements(text, 0, true);
+        while (statements.hasNext()) {
+            SqlStatement st = statements.next();
+            Classification c = classifier.afterFile(classifier.classify(st, run), lastSetval);
             boolean now = !Boolean.FALSE.equals(run.standardStrings());
             if (now != standard) {
                 standard = now;
-                List<SqlStatement> rest = Lexer.split(text, st.end(), standard);
-                statements = new ArrayList<>(statements.subList(0, k + 1));
-                statements.addAll(rest);
+                statements = Lexer.statements(text, st.end(), standard);
             }
+            sink.accept(policy.decide(review.apply(c), target));
         }
-        classifier.finishFile(classified);
-        List<Decision> decisions = new ArrayList<>(classified.size());
-        for (Classification c : classified) {
-            decisions.add(policy.decide(review.apply(c), target));
-        }
-        return decisions;
     }
 
     private Verdict decide(String sql) {

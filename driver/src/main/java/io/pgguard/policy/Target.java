@@ -87,8 +87,20 @@ public record Target(boolean local, String description, String reason) {
                 return new Target(false, description, "host " + host + " is not local");
             }
         }
-        return new Target(true, description, hosts.size() == 1 ? "host " + description + " is local"
-                : "every host (" + description + ") is local");
+        List<String> listed = new ArrayList<>();
+        for (String host : hosts) {
+            if (isLocalHost(host, Set.of())) {
+                continue;
+            }
+            listed.add(host);
+        }
+        String why = hosts.size() == 1 ? "host " + description + " is local" : "every host (" + description
+                + ") is local";
+        if (!listed.isEmpty()) {
+            why += " (" + String.join(", ", listed) + (listed.size() == 1 ? " is" : " are")
+                    + " listed in pgguard.localHosts)";
+        }
+        return new Target(true, description, why);
     }
 
     /** The hosts a JDBC URL names, without ports; never the user, password or other parameters. */

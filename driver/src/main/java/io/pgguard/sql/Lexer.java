@@ -104,8 +104,49 @@ public final class Lexer {
         return -1;
     }
 
+    /**
+     * The statements of {@code sql} from offset {@code from} on, lexed one at a time as they are asked for: the tokens
+     * of only one statement are held at a time, so a large file costs its text and one statement, not all of its
+     * tokens. Positions, lines and columns are those of the whole text.
+     */
+    public static java.util.Iterator<SqlStatement> statements(String sql, int from, boolean standardStrings) {
+        Lexer lexer = new Lexer(sql == null ? "" : sql, standardStrings);
+        lexer.pos = Math.max(0, Math.min(from, lexer.length));
+        return new java.util.Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                if (lexer.statements.isEmpty() && !lexer.finished) {
+                    lexer.run(1);
+                }
+                return !lexer.statements.isEmpty();
+            }
+
+            @Override
+            public SqlStatement next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                return lexer.statements.remove(0);
+            }
+        };
+    }
+
+    /** The input is used up: every statement it holds has been made. */
+    private boolean finished;
+
     private void run() {
+        run(Integer.MAX_VALUE);
+    }
+
+    /**
+     * Lexes until {@code want} statements are waiting to be taken or the input is used up. A statement waits until
+     * the next one has begun: a comment on the line of its semicolon ({@code DROP TABLE t; -- pgguard:...}) is its own.
+     */
+    private void run(int want) {
         while (pos < length) {
+            if (statements.size() >= want && tokenCount > 0) {
+                return;
+            }
             char c = src.charAt(pos);
             if (isSpace(c)) {
                 pos++;
@@ -113,6 +154,7 @@ public final class Lexer {
                 lineComment();
             } else if (c == '/' && peek(1) == '*') {
                 if (!blockComment()) {
+                    finished = true;
                     return;
                 }
             } else if (c == ';') {
@@ -129,9 +171,14 @@ public final class Lexer {
                     caseDepth = 0;
                 }
             } else if (!token(c)) {
+                finished = true;
                 return;
             }
         }
+        if (finished) {
+            return;
+        }
+        finished = true;
         if (beginDepth > 0) {
             finishStatement(new LexError("unterminated BEGIN ATOMIC routine body", firstStart, firstLine,
                     firstColumn));

@@ -238,4 +238,84 @@ class LintCommandTest {
         assertTrue(r.out().contains("unbounded-delete: DELETE FROM orders without WHERE deletes every row"), r.out());
         assertTrue(r.out().contains("1 would be blocked for a non-local target"), r.out());
     }
+
+    @Test
+    void everyCommandTakesHelp() {
+        for (String command : new String[] {"lint", "exec", "trace", "preflight", "rules"}) {
+            for (String flag : new String[] {"--help", "-h"}) {
+                CliRun r = run("", command, flag);
+                assertEquals(0, r.status(), command + " " + flag + ": " + r);
+                assertTrue(r.out().startsWith("usage") && r.out().contains("  " + command), r.out());
+                assertEquals("", r.err());
+            }
+        }
+        CliRun top = run("", "--help");
+        assertTrue(top.out().contains("lint [--url URL]") && top.out().contains("never\n      connects")
+                || top.out().contains("never connects"), top.out());
+    }
+
+    @Test
+    void theSummarySaysWhatFailsTheRun() throws Exception {
+        Path f = file("unsafe.sql", "CREATE INDEX orders_state ON orders (state);");
+        CliRun plain = run("", "lint", f.toString());
+        assertEquals(0, plain.status(), plain.toString());
+        assertTrue(plain.out().contains("1 statement in 1 file, 1 unsafe; 0 would be blocked"), plain.out());
+        assertFalse(plain.out().contains("exit 1"), plain.out());
+        CliRun failing = run("", "lint", "--fail-on", "unsafe", f.toString());
+        assertEquals(1, failing.status());
+        assertTrue(failing.out().contains("exit 1: 1 statement at or above --fail-on unsafe"), failing.out());
+        CliRun json = run("", "lint", "--format", "json", "--fail-on", "unsafe", f.toString());
+        assertTrue(json.err().contains("pgguard lint: exit 1: 1 statement at or above --fail-on unsafe"), json.err());
+        Path unused = file("unused2.sql", "SELECT 1; -- pgguard:ignore truncate reason=\"copied\"");
+        CliRun u = run("", "lint", unused.toString());
+        assertEquals(1, u.status());
+        assertTrue(u.out().contains("exit 1: 1 suppression problem"), u.out());
+    }
+
+    @Test
+    void sarifCarriesSuppressionProblemsAndInputErrors() throws Exception {
+        Path unused = file("unused3.sql", "SELECT 1;\nSELECT 2; -- pgguard:ignore truncate reason=\"copied\"");
+        CliRun u = run("", "lint", "--format", "sarif", unused.toString());
+        assertEquals(1, u.status());
+        JsonNode run = u.json().get("runs").get(0);
+        JsonNode result = run.get("results").get(0);
+        assertEquals("pgguard-suppression", result.get("ruleId").asText(), u.out());
+        assertEquals(2, result.at("/locations/0/physicalLocation/region/startLine").asInt());
+        assertTrue(result.at("/message/text").asText().contains("unused suppression: truncate"));
+        assertTrue(run.at("/invocations/0/executionSuccessful").asBoolean());
+
+        Path latin1 = dir.resolve("latin1b.sql");
+        Files.write(latin1, "SELECT 1;\nSELECT 'caf\u00e9';".getBytes(StandardCharsets.ISO_8859_1));
+        CliRun enc = run("", "lint", "--format", "sarif", latin1.toString());
+        assertEquals(2, enc.status());
+        JsonNode inv = enc.json().at("/runs/0/invocations/0");
+        assertFalse(inv.get("executionSuccessful").asBoolean(), enc.out());
+        JsonNode note = inv.get("toolExecutionNotifications").get(0);
+        assertEquals("error", note.get("level").asText());
+        assertTrue(note.at("/message/text").asText().contains("not valid UTF-8"), enc.out());
+        assertEquals(2, note.at("/locations/0/physicalLocation/region/startLine").asInt());
+        assertEquals(12, note.at("/locations/0/physicalLocation/region/startColumn").asInt());
+
+        Path open = file("open2.sql", "SELECT 1;\nSELECT 'never closed");
+        CliRun unterminated = run("", "lint", "--format", "sarif", open.toString());
+        assertEquals(2, unterminated.status());
+        assertFalse(unterminated.json().at("/runs/0/invocations/0/executionSuccessful").asBoolean());
+        assertTrue(unterminated.json().at("/runs/0/invocations/0/toolExecutionNotifications/0/message/text")
+                .asText().contains("unterminated"), unterminated.out());
+    }
+
+    @Test
+    void adviceIsShownOnlyWithAdvice() throws Exception {
+        Path f = file("advice.sql", "CREATE TABLE fresh (id bigint);");
+        CliRun text = run("", "lint", f.toString());
+        assertFalse(text.out().contains("prefer-if-not-exists"), text.out());
+        assertTrue(text.out().contains("1 advice finding not shown (--advice shows them)"), text.out());
+        assertTrue(run("", "lint", "--advice", f.toString()).out().contains("hint prefer-if-not-exists"));
+        CliRun sarif = run("", "lint", "--format", "sarif", f.toString());
+        assertEquals(0, sarif.json().at("/runs/0/results").size(), sarif.out());
+        CliRun sarifAdvice = run("", "lint", "--format", "sarif", "--advice", f.toString());
+        assertEquals("prefer-if-not-exists", sarifAdvice.json().at("/runs/0/results/0/ruleId").asText());
+        assertTrue(run("", "lint", "--format", "json", f.toString()).out().contains("prefer-if-not-exists"),
+                "json keeps every rule");
+    }
 }

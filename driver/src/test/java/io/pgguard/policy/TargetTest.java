@@ -48,4 +48,11 @@ class TargetTest {
     void listedLocalHostsCount(String url, boolean local) {
         assertEquals(local, Target.fromUrl(url, Set.of("compose-db")).local(), url);
     }
+
+    @org.junit.jupiter.api.Test
+    void aHostLocalByTheSettingSaysSo() {
+        assertEquals("host compose-db is local (compose-db is listed in pgguard.localHosts)",
+                Target.fromUrl("jdbc:postgresql://compose-db/app", Set.of("compose-db")).reason());
+        assertEquals("host localhost is local", Target.fromUrl("jdbc:postgresql://localhost/app", Set.of()).reason());
+    }
 }

@@ -171,4 +171,24 @@ class LexerTest {
             }
         }
     }
+
+    /** One statement at a time gives what splitting the whole text gives, also for an unreadable tail. */
+    @Test
+    void statementsOneAtATimeAreTheSplit() {
+        String[] inputs = {
+            "", ";;", "SELECT 1", "SELECT 1; SELECT 2;\n-- end", "CREATE FUNCTION f() RETURNS int LANGUAGE sql "
+                    + "BEGIN ATOMIC SELECT 1; SELECT 2; END; DELETE FROM t",
+            "SELECT $$a;b$$; SELECT E'x\\'y'; /* a /* nested */ ; */ SELECT 3",
+            "SELECT 1; SELECT 'unterminated", "SELECT 1; /* unterminated", "INSERT INTO t VALUES (1, ';');",
+            "DROP TABLE t; -- pgguard:allow drop-table reason=\"x\"\nSELECT 2; -- trailing\n-- own line\nSELECT 3",
+        };
+        for (String in : inputs) {
+            for (boolean standard : new boolean[] {true, false}) {
+                List<SqlStatement> all = Lexer.split(in, 0, standard);
+                List<SqlStatement> one = new java.util.ArrayList<>();
+                Lexer.statements(in, 0, standard).forEachRemaining(one::add);
+                assertEquals(all, one, in);
+            }
+        }
+    }
 }

@@ -1,0 +1,105 @@
+package io.pgguard.cli;
+
+import io.pgguard.classify.Finding;
+import io.pgguard.classify.Risk;
+import io.pgguard.policy.Action;
+import io.pgguard.policy.Target;
+
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * What a lint run came to, counted as it goes: statements and files, statements per risk, how many would be blocked,
+ * how many fail the run ({@code --fail-on}), the problems, and the exit status with the reason for it.
+ */
+final class LintSummary {
+
+    final Target target;
+    final int pgMajor;
+    /** The {@code --fail-on} level, or null: then a statement fails the run when it would be blocked. */
+    final Risk failOn;
+    final boolean advice;
+    int files;
+    int statements;
+    final Map<Risk, Integer> byRisk = new EnumMap<>(Risk.class);
+    int blocked;
+    int failing;
+    /** Advice findings not shown (text and SARIF show them with {@code --advice}). */
+    int adviceHidden;
+    int inputErrors;
+    /** Problems with suppressions: unused, without a reason, naming an unknown rule. */
+    int suppressionProblems;
+
+    LintSummary(Target target, int pgMajor, Risk failOn, boolean advice) {
+        this.target = target;
+        this.pgMajor = pgMajor;
+        this.failOn = failOn;
+        this.advice = advice;
+    }
+
+    void add(LintedStatement s) {
+        statements++;
+        byRisk.merge(s.classification().risk(), 1, Integer::sum);
+        boolean blocks = s.decision().action() == Action.BLOCK;
+        if (blocks) {
+            blocked++;
+        }
+        if (failOn == null ? blocks : s.effectiveRisk().atLeast(failOn)) {
+            failing++;
+        }
+        if (!advice) {
+            for (Finding f : s.classification().findings()) {
+                if (f.risk() == Risk.SAFE) {
+                    adviceHidden++;
+                }
+            }
+        }
+    }
+
+    void add(Problem p) {
+        if (p.inputError()) {
+            inputErrors++;
+        } else {
+            suppressionProblems++;
+        }
+    }
+
+    /** Whether a finding is shown where advice is off by default (text, SARIF). */
+    boolean shows(Finding f) {
+        return advice || f.risk() != Risk.SAFE;
+    }
+
+    int exitStatus() {
+        if (inputErrors > 0) {
+            return Main.ERROR;
+        }
+        return failing > 0 || suppressionProblems > 0 ? Main.FINDINGS : Main.CLEAN;
+    }
+
+    /** Why the run fails, or null when it does not: "exit 1: 3 statements at or above --fail-on unsafe". */
+    String failure() {
+        StringBuilder why = new StringBuilder();
+        if (inputErrors > 0) {
+            why.append(count(inputErrors, "input error")).append(" (the input could not be read in full)");
+        } else {
+            if (failing > 0) {
+                why.append(failOn == null ? count(failing, "statement") + " would be blocked"
+                        : count(failing, "statement") + " at or above --fail-on " + failOn.id());
+            }
+            if (suppressionProblems > 0) {
+                why.append(why.length() > 0 ? "; " : "")
+                        .append(count(suppressionProblems, "suppression problem"))
+                        .append(" (unused, without a reason, or naming an unknown rule)");
+            }
+        }
+        return why.length() == 0 ? null : "exit " + exitStatus() + ": " + why;
+    }
+
+    String targetText() {
+        return (target.local() ? "local" : "non-local") + " target (" + target.reason() + "), PostgreSQL " + pgMajor;
+    }
+
+    static String count(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
+    }
+}
