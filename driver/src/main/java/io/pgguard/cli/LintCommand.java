@@ -76,7 +76,7 @@ final class LintCommand {
         String pgUrl = url == null ? null : GuardConfig.settingsFromUrl(CommandLine.pgjdbcUrl(url), settings);
         GuardConfig config;
         try {
-            config = GuardConfig.load(settings, System.getProperties(), System.getenv());
+            config = GuardConfig.load(settings, System.getProperties(), System.getenv(), false);
         } catch (GuardConfig.ConfigException e) {
             err.println("pgguard lint: " + e.getMessage());
             return Main.ERROR;

@@ -94,7 +94,7 @@ final class TraceCommand {
         GuardConfig config;
         List<SourceFile> files;
         try {
-            config = GuardConfig.load(settings, System.getProperties(), System.getenv());
+            config = GuardConfig.load(settings, System.getProperties(), System.getenv(), false);
             files = SourceFile.readAll(paths, in);
         } catch (GuardConfig.ConfigException | SourceFile.InputException e) {
             err.println("pgguard trace: " + e.getMessage());

@@ -65,9 +65,18 @@ public record GuardConfig(Policy policy, String environment, Set<String> protect
      */
     public static GuardConfig load(Map<String, String> connection, Properties system, Map<String, String> env)
             throws ConfigException {
+        return load(connection, system, env, true);
+    }
+
+    /**
+     * As {@link #load(Map, Properties, Map)}; {@code classpath} false skips looking for {@code pgguard.properties} on
+     * the classpath (the command-line tool's classpath is its own jar, and the lookup costs a short run time).
+     */
+    public static GuardConfig load(Map<String, String> connection, Properties system, Map<String, String> env,
+                                   boolean classpath) throws ConfigException {
         Map<String, String> values = new LinkedHashMap<>();
         Map<String, String> sources = new LinkedHashMap<>();
-        Map<String, String> file = fileSettings(connection, system, env);
+        Map<String, String> file = fileSettings(connection, system, env, classpath);
         put(values, sources, file, "pgguard.properties");
         put(values, sources, fromEnvironment(env), "environment");
         Map<String, String> sys = new LinkedHashMap<>();
@@ -137,7 +146,8 @@ public record GuardConfig(Policy policy, String environment, Set<String> protect
 
     /** pgguard.properties: the file named by pgguard.config (any source), else ./pgguard.properties, else the classpath. */
     private static Map<String, String> fileSettings(Map<String, String> connection, Properties system,
-                                                    Map<String, String> env) throws ConfigException {
+                                                    Map<String, String> env, boolean classpath)
+            throws ConfigException {
         String named = connection.get(PREFIX + "config");
         if (named == null) {
             named = system.getProperty(PREFIX + "config");
@@ -159,7 +169,7 @@ public record GuardConfig(Policy policy, String environment, Set<String> protect
                 try (Reader r = Files.newBufferedReader(Path.of("pgguard.properties"), StandardCharsets.UTF_8)) {
                     props.load(r);
                 }
-            } else {
+            } else if (classpath) {
                 ClassLoader loader = Thread.currentThread().getContextClassLoader();
                 try (InputStream in = loader == null ? null : loader.getResourceAsStream("pgguard.properties")) {
                     if (in != null) {

@@ -15,7 +15,17 @@ import java.util.List;
 public final class LogCapture implements AutoCloseable {
 
     private final Logger logger;
-    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    /**
+     * Keeps each event as it was when logged: its MDC (pgguard's rule ids) is read at once, before pgguard clears it
+     * (a console appender used to do that for every event, by chance).
+     */
+    private final ListAppender<ILoggingEvent> appender = new ListAppender<>() {
+        @Override
+        protected void append(ILoggingEvent e) {
+            e.prepareForDeferredProcessing();
+            super.append(e);
+        }
+    };
 
     public LogCapture() {
         this("io.pgguard");

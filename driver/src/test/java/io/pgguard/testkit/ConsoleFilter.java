@@ -1,0 +1,39 @@
+package io.pgguard.testkit;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.filter.Filter;
+import ch.qos.logback.core.spi.FilterReply;
+
+/**
+ * What the tests' console shows: the test kit's own lines (which server, how it started) and warnings or errors of
+ * anything that is not under test. pgguard's decisions (a blocked statement is an ERROR line), and the errors the
+ * frameworks log when a test makes pgguard block them (Hibernate's schema tool, Flyway), are what the tests assert
+ * on through {@link LogCapture}; printed, they bury a green build under expected failures. {@code
+ * -Dpgguard.test.log=all} prints everything, for debugging.
+ */
+public final class ConsoleFilter extends Filter<ILoggingEvent> {
+
+    private static final boolean ALL = "all".equals(System.getProperty("pgguard.test.log"));
+
+    private static final String[] UNDER_TEST = {"io.pgguard.guard", "io.pgguard.target", "io.pgguard.agent",
+        "io.pgguard.jdbc", "io.pgguard.flyway", "org.hibernate.tool.schema", "org.hibernate.engine.jdbc.spi",
+        "org.flywaydb.core.internal.command", "com.zaxxer.hikari.pool", "liquibase"};
+
+    @Override
+    public FilterReply decide(ILoggingEvent event) {
+        if (ALL) {
+            return FilterReply.NEUTRAL;
+        }
+        String logger = event.getLoggerName();
+        if (logger.startsWith("io.pgguard.testkit")) {
+            return FilterReply.NEUTRAL;
+        }
+        for (String name : UNDER_TEST) {
+            if (logger.startsWith(name)) {
+                return FilterReply.DENY;
+            }
+        }
+        return event.getLevel().isGreaterOrEqual(Level.WARN) ? FilterReply.NEUTRAL : FilterReply.DENY;
+    }
+}
