@@ -12,7 +12,20 @@ import java.util.logging.Logger;
  */
 abstract class GuardLog {
 
-    private static final boolean SLF4J = slf4jPresent();
+    /**
+     * SLF4J with a backend. SLF4J without one (no provider on the classpath) drops every line: a guard must not go
+     * silent, so pgguard then logs through java.util.logging, and says so once. A NOP backend put there on purpose
+     * (slf4j-nop, as the command-line tool bundles) is respected.
+     */
+    private static final boolean SLF4J = slf4jPresent() && !slf4jFallsBackToNop();
+
+    static {
+        if (!SLF4J && slf4jPresent()) {
+            Logger.getLogger("io.pgguard").warning("pgguard: SLF4J has no logging backend on the classpath, so its "
+                    + "lines would be lost; pgguard logs its warnings and blocks through java.util.logging instead "
+                    + "(add a backend such as logback-classic or slf4j-simple to route them with the rest)");
+        }
+    }
 
     static GuardLog named(String name) {
         return SLF4J ? new Slf4j(name) : new Jul(name);
@@ -24,6 +37,27 @@ abstract class GuardLog {
 
     /** A decision's line; its risk, rule and target go to the MDC where there is one. */
     abstract void decision(boolean error, String message, Decision d);
+
+    /** SLF4J found no provider and uses its no-operation fallback. */
+    private static boolean slf4jFallsBackToNop() {
+        try {
+            ClassLoader loader = GuardLog.class.getClassLoader();
+            if (!(org.slf4j.LoggerFactory.getILoggerFactory() instanceof org.slf4j.helpers.NOPLoggerFactory)) {
+                return false;
+            }
+            for (String chosen : new String[] {"org.slf4j.nop.NOPServiceProvider", "org.slf4j.impl.StaticLoggerBinder"}) {
+                try {
+                    Class.forName(chosen, false, loader);
+                    return false;
+                } catch (ClassNotFoundException notThere) {
+                    // look for the next
+                }
+            }
+            return true;
+        } catch (LinkageError e) {
+            return false;
+        }
+    }
 
     private static boolean slf4jPresent() {
         try {

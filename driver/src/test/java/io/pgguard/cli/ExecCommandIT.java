@@ -10,11 +10,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -164,5 +166,28 @@ class ExecCommandIT {
         assertEquals(2, exec("--url", "jdbc:mysql://h/db", "x.sql").status());
         assertEquals(2, exec("--url", production(), "--format", "xml", "x.sql").status());
         assertEquals(2, exec("--url", production(), dir.resolve("missing.sql").toString()).status());
+    }
+
+    /** The README's exec sample is what exec prints, run against a real server. */
+    @Test
+    void theReadmesSampleIsRealOutput() throws Exception {
+        db.execute("DROP TABLE IF EXISTS orders", "CREATE TABLE orders (id int PRIMARY KEY, status text)",
+                "INSERT INTO orders SELECT g, 'new' FROM generate_series(1, 50) g");
+        try {
+            Path fix = file("fix.sql", "UPDATE orders SET status = 'cancelled' WHERE id = 42;\nDELETE FROM orders;\n"
+                    + "UPDATE orders SET status = 'done' WHERE id = 7;\n");
+            List<DocSamples> samples = new java.util.ArrayList<>();
+            for (DocSamples s : DocSamples.of(DocSamples.root().resolve("README.md"))) {
+                if (s.args().get(0).equals("exec")) {
+                    samples.add(s);
+                }
+            }
+            assertEquals(1, samples.size(), samples::toString);
+            CliRun r = exec("--url", production(), fix.toString());
+            assertNull(samples.get(0).mismatch(r.out().replace(dir + "/", "")));
+            assertEquals(50, count("SELECT count(*) FROM orders"));
+        } finally {
+            db.execute("DROP TABLE IF EXISTS orders");
+        }
     }
 }

@@ -163,4 +163,31 @@ class TraceCommandIT {
         assertEquals("0", scalar("SELECT count(*) FROM pg_attribute WHERE attrelid = 'trace_t'::regclass "
                 + "AND attname = 'w'"));
     }
+
+    /** The README's trace sample is what trace prints, run against a real server. */
+    @Test
+    void theReadmesSampleIsRealOutput() throws Exception {
+        db.execute("DROP TABLE IF EXISTS orders", "CREATE TABLE orders (id int PRIMARY KEY, status text)",
+                "INSERT INTO orders SELECT g, 'new' FROM generate_series(1, 100) g");
+        try {
+            Path f = dir.resolve("V7__orders_status.sql");
+            Files.writeString(f, """
+                    ALTER TABLE orders ADD COLUMN shipped_at timestamptz;
+                    CREATE INDEX orders_status_idx ON orders (status);
+                    UPDATE orders SET status = 'shipped' WHERE id <= 10;
+                    ALTER TABLE orders ALTER COLUMN id TYPE bigint;
+                    """);
+            java.util.List<DocSamples> samples = new java.util.ArrayList<>();
+            for (DocSamples s : DocSamples.of(DocSamples.root().resolve("README.md"))) {
+                if (s.args().get(0).equals("trace")) {
+                    samples.add(s);
+                }
+            }
+            assertEquals(1, samples.size(), samples::toString);
+            CliRun r = trace("--url", db.jdbcUrlWithCredentials(), f.toString());
+            org.junit.jupiter.api.Assertions.assertNull(samples.get(0).mismatch(r.out().replace(dir + "/", "")));
+        } finally {
+            db.execute("DROP TABLE IF EXISTS orders");
+        }
+    }
 }
