@@ -23,6 +23,11 @@ final class Analysis {
     boolean ddlOnExisting;
     /** Whether the statement changes data of an existing relation. */
     boolean dmlOnExisting;
+    /**
+     * The data change touches a few rows it names (a WHERE on a column equal to a value, INSERT ... VALUES): it is
+     * over at once, and holds no lock of an earlier schema change for long.
+     */
+    boolean fewRows;
     /** Whether a rule read a literal's value (so the classification may differ for other literals). */
     boolean readsLiterals;
     private Risk kindRisk = Risk.SAFE;

@@ -30,8 +30,9 @@ final class DataRules {
                     + "    lo := lo + 5000; PERFORM pg_sleep(0.1);\n"
                     + "  END LOOP; END $$;");
     static final Rule MIXED_DDL_DML = new Rule("mixed-ddl-dml", Risk.UNSAFE,
-            "Schema changes and data changes on existing tables in one migration: in one transaction the DDL "
-                    + "locks are held for as long as the data change runs",
+            "Schema changes and a bulk data change on existing tables in one migration: in one transaction the DDL "
+                    + "locks are held for as long as the data change runs (a change of a few rows it names, "
+                    + "WHERE id = 7 or INSERT ... VALUES, is over at once and does not count)",
             "Split it: a schema migration, then a standalone batched backfill, then the constraint in a third",
             "V7__add_state.sql (ADD COLUMN), V8__backfill_state.sql (batched DO loop), "
                     + "V9__state_not_null.sql (CHECK NOT VALID, VALIDATE)");
@@ -102,6 +103,7 @@ final class DataRules {
         if (c.word("AS")) {
             c.name();
         }
+        a.fewRows = !c.contains(c.i, c.end, "SELECT") && c.contains(c.i, c.end, "VALUES");
         if (c.peek(TokenType.LPAREN)) {
             int close = c.closing(c.i);
             for (int k = c.i + 1; k < close; k++) {
@@ -133,6 +135,7 @@ final class DataRules {
             FromList.read(c.st, from + 1, where < 0 ? returningOrEnd(c, from) : where, scope::joined);
         }
         boolean unbounded = unbounded(a, c, where, whereEnd, scope);
+        a.fewRows = !unbounded && where >= 0 && pointCondition(c.st, where + 1, whereEnd);
         if (isNew) {
             return;
         }
@@ -158,7 +161,9 @@ final class DataRules {
         if (c.word("USING")) {
             FromList.read(c.st, c.i, where < 0 ? returningOrEnd(c, c.i) : where, scope::joined);
         }
-        if (unbounded(a, c, where, whereEnd(c, where), scope) && a.dmlOnExisting && !isLockTable(a.table)) {
+        boolean unbounded = unbounded(a, c, where, whereEnd(c, where), scope);
+        a.fewRows = !unbounded && where >= 0 && pointCondition(c.st, where + 1, whereEnd(c, where));
+        if (unbounded && a.dmlOnExisting && !isLockTable(a.table)) {
             a.find(UNBOUNDED_DELETE, where < 0 ? "DELETE FROM " + a.table + " without WHERE deletes every row"
                     : "DELETE FROM " + a.table + " has a WHERE that does not restrict its rows (" + reason(scope)
                     + ")");
@@ -448,12 +453,46 @@ final class DataRules {
             }
             a.context.ddlOnExisting = true;
         }
-        if (a.dmlOnExisting) {
+        // what the rule is for: a transaction that holds a schema change's lock while a data change of many rows
+        // runs (or the other way round); a change of a few rows it names is over at once
+        if (a.dmlOnExisting && !a.fewRows) {
             if (a.context.ddlOnExisting) {
                 a.find(MIXED_DDL_DML, "Data change after schema changes in the same migration");
             }
             a.context.dmlOnExisting = true;
         }
+    }
+
+    /**
+     * Whether a WHERE (tokens [from, to)) names its rows: an AND, with no OR at the top, of conditions one of which
+     * is a column equal to a value ({@code id = 7}, {@code id = ?}) or in a list of values ({@code id IN (1, 2)}).
+     */
+    static boolean pointCondition(SqlStatement st, int from, int to) {
+        boolean names = false;
+        int depth = 0;
+        for (int k = from; k < to; k++) {
+            if (depth == 0) {
+                if (st.isWord(k, "OR")) {
+                    return false;
+                }
+                boolean column = st.is(k, TokenType.WORD) || st.is(k, TokenType.QUOTED_IDENT);
+                if (column && st.is(k + 1, TokenType.OPERATOR) && st.text(k + 1).equals("=")
+                        && k + 2 < to && st.type(k + 2).isLiteral()
+                        && (k + 3 >= to || st.isWord(k + 3, "AND"))) {
+                    names = true;
+                }
+                if (column && st.isWord(k + 1, "IN") && st.is(k + 2, TokenType.LPAREN)) {
+                    boolean values = true;
+                    int j = k + 3;
+                    for (; j < to && !st.is(j, TokenType.RPAREN); j++) {
+                        values &= st.type(j).isLiteral() || st.is(j, TokenType.COMMA);
+                    }
+                    names |= values && j > k + 3;
+                }
+            }
+            depth += Conditions.step(st, k);
+        }
+        return names;
     }
 
     private static int whereEnd(Cursor c, int where) {

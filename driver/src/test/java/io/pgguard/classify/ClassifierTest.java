@@ -319,6 +319,28 @@ class ClassifierTest {
     }
 
     /**
+     * The rule is about a transaction holding a schema change's lock while a data change of many rows runs: a change
+     * of a few rows it names is over at once, before or after the schema change.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "DROP TABLE old_audit; UPDATE orders SET status = 'x' WHERE id = 7                 | false",
+        "DROP TABLE old_audit; UPDATE orders SET status = 'x' WHERE id = ? AND v = 2       | false",
+        "DROP TABLE old_audit; DELETE FROM orders WHERE id IN (1, 2, 3)                    | false",
+        "ALTER TABLE orders ADD COLUMN c int; INSERT INTO orders (id, c) VALUES (1, 2)     | false",
+        "UPDATE orders SET status = 'x' WHERE id = 7; ALTER TABLE orders ADD COLUMN c int  | false",
+        "DROP TABLE old_audit; UPDATE orders SET status = 'x' WHERE id = 7 OR status IS NULL | true",
+        "DROP TABLE old_audit; UPDATE orders SET status = 'x' WHERE created_at < now()     | true",
+        "DROP TABLE old_audit; DELETE FROM orders WHERE id > 1000                          | true",
+        "ALTER TABLE orders ADD COLUMN c int; INSERT INTO orders (id) SELECT id FROM old_orders | true",
+        "UPDATE orders SET status = 'x' WHERE status IS NULL; ALTER TABLE orders ADD COLUMN c int | true",
+    })
+    void mixedDdlDmlIsAboutBulkDataChanges(String file, boolean flagged) {
+        List<Classification> c = new Classifier(17).classifyFile(Lexer.split(file), Context.migration());
+        assertEquals(flagged, c.stream().anyMatch(x -> x.hasRule("mixed-ddl-dml")), file);
+    }
+
+    /**
      * At run time (a string of several statements, or a transaction's later strings) a relation counts as new only
      * when it was certainly created, under the same qualified name. Each row: the string, which of its statements,
      * the rule, and whether that statement is flagged with it.
