@@ -166,7 +166,39 @@ final class Cursor {
         if (last.startsWith("\"") && last.endsWith("\"") && last.length() >= 2) {
             return last.substring(1, last.length() - 1).replace("\"\"", "\"");
         }
+        if ((last.startsWith("U&\"") || last.startsWith("u&\"")) && last.endsWith("\"") && last.length() >= 4) {
+            return unicodeName(last.substring(3, last.length() - 1).replace("\"\"", "\""));
+        }
         return last.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** The body of a {@code U&"..."} identifier with its escapes ({@code \0070}, {@code \+000070}, {@code \\}) read. */
+    private static String unicodeName(String body) {
+        StringBuilder sb = new StringBuilder(body.length());
+        for (int i = 0; i < body.length(); i++) {
+            char c = body.charAt(i);
+            if (c == '\\' && i + 1 < body.length()) {
+                char n = body.charAt(i + 1);
+                int digits = n == '+' ? 6 : 4;
+                int from = n == '+' ? i + 2 : i + 1;
+                if (n == '\\') {
+                    sb.append('\\');
+                    i++;
+                    continue;
+                }
+                if (from + digits <= body.length()) {
+                    try {
+                        sb.appendCodePoint(Integer.parseInt(body.substring(from, from + digits), 16));
+                        i = from + digits - 1;
+                        continue;
+                    } catch (IllegalArgumentException e) {
+                        // not an escape: kept as written
+                    }
+                }
+            }
+            sb.append(c);
+        }
+        return sb.toString();
     }
 
     /**

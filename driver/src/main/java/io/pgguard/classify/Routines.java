@@ -177,28 +177,29 @@ final class Routines {
     }
 
     /**
-     * Words before a parenthesis that are not a call of a routine: SQL's own constructs, and the name of a relation
-     * after the word that names it ({@code INSERT INTO t (a)}, {@code REFERENCES t (id)}).
+     * Words before a parenthesis that cannot be a call of a routine the user defined: SQL's reserved words and
+     * constructs (a function of such a name can only be called qualified, and a qualified name is always recorded).
      */
     private static final java.util.Set<String> NOT_CALLS = java.util.Set.of("values", "in", "exists", "any", "all",
-            "some", "array", "row", "as", "over", "filter", "within", "cast", "key", "unique", "check", "primary",
-            "using", "on", "not", "and", "or", "select", "where", "when", "then", "else", "returns", "table",
-            "coalesce", "nullif", "greatest", "least", "extract", "position", "substring", "overlay", "trim",
-            "default", "partition", "by", "include", "with", "grouping", "rollup", "cube", "sets", "lateral", "do");
-    private static final java.util.Set<String> NAMES_A_RELATION = java.util.Set.of("into", "table", "on",
-            "references", "index", "only", "type", "view", "sequence", "domain", "extension", "schema", "constraint");
+            "some", "array", "row", "as", "over", "filter", "within", "cast", "not", "and", "or", "select", "where",
+            "when", "then", "else", "returns", "check", "unique", "primary", "foreign", "default", "case");
+    /** Words after which a name before a parenthesis is a relation's ({@code INSERT INTO t (a)}), not a call. */
+    private static final java.util.Set<String> NAMES_A_RELATION = java.util.Set.of("into", "table", "references",
+            "index", "only", "view", "sequence", "domain", "extension", "schema", "constraint", "type");
 
     /**
      * Records the names the statement calls as routines ({@code name(}), so that a connection can look up what the
-     * ones it did not see defined do ({@code pg_proc}).
+     * ones it did not see defined do ({@code pg_proc}). Errs towards recording: a name that is not a routine costs
+     * one lookup per connection.
      */
     static void recordCalls(Analysis a) {
         SqlStatement st = a.statement;
         for (int k = 0; k + 1 < st.size(); k++) {
             if ((st.is(k, TokenType.WORD) || st.is(k, TokenType.QUOTED_IDENT)) && st.is(k + 1, TokenType.LPAREN)
                     && !st.is(k - 1, TokenType.CAST)) {
+                boolean qualified = st.is(k - 1, TokenType.DOT);
                 String key = Context.callKey(st.text(k));
-                if (st.is(k, TokenType.WORD) && NOT_CALLS.contains(key)) {
+                if (!qualified && st.is(k, TokenType.WORD) && NOT_CALLS.contains(key)) {
                     continue;
                 }
                 int before = k - 1;

@@ -65,6 +65,12 @@ final class Enforcer extends VerdictCache.Memo {
     /** Of those, the ones whose running is not safe, with what running them does (the worst overload). */
     private final Map<String, Classification> catalogRoutines = new ConcurrentHashMap<>();
 
+    /** How long what was read of the catalog is used before it is read again (another session may change it). */
+    private static final long CATALOG_TTL_NANOS = 60_000_000_000L;
+    /** Statements that asked {@link #catalog} (every 256th looks at the time), and since when the answers are. */
+    private int catalogCalls;
+    private volatile long catalogSince = System.nanoTime();
+
     /** Changes whenever {@link #lookedUp} or {@link #catalogRoutines} does. */
     private volatile int catalogEpoch;
     private volatile CatalogAnswer lastAnswer;
@@ -75,8 +81,8 @@ final class Enforcer extends VerdictCache.Memo {
     /** The session's lock_timeout (pg_settings' milliseconds) to restore once the running statement ends; or null. */
     private volatile String lockTimeoutToRestore;
 
-    /** How deep routine bodies read from the catalog are followed into the routines they call. */
-    private static final int CATALOG_DEPTH = 3;
+    /** How many rounds of lookups a call may take (a routine calling a routine ... ) before pgguard gives up. */
+    private static final int CATALOG_ROUNDS = 16;
 
     Enforcer(Guard guard, QueryExecutor pgjdbc) {
         this(guard, pgjdbc, null);
@@ -173,8 +179,9 @@ final class Enforcer extends VerdictCache.Memo {
                         }
                         continue;
                     }
-                    if (facts.empty() && c.risk() == Risk.UNSAFE) {
-                        // a lock on a table without a single page, which nobody holds a lock on, is over at once
+                    if (facts.empty() && c.risk() == Risk.UNSAFE && momentary(c) && live.ownTransaction()) {
+                        // a lock on a table without a single page, which nobody holds or waits for, taken by a
+                        // statement that is its own transaction, is over at once
                         continue;
                     }
                 }
@@ -189,12 +196,33 @@ final class Enforcer extends VerdictCache.Memo {
     }
 
     /**
+     * Whether the statement's lock is only its own, on the one table asked about: not a LOCK TABLE (held to the end of
+     * the transaction, and maybe of several tables), not a constraint that also locks the table it references.
+     */
+    private static boolean momentary(Classification c) {
+        if (c.kind().startsWith("LOCK")) {
+            return false;
+        }
+        io.pgguard.sql.SqlStatement st = c.statement();
+        for (int i = 0; i < st.size(); i++) {
+            if (st.isWord(i, "REFERENCES") || st.isWord(i, "INHERIT") || st.isWord(i, "ATTACH")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * What running the called routines that the server's catalog holds does, for those not safe; null when none is.
      * A name is looked up once per connection until the connection changes the catalog.
      */
     private Map<String, Classification> catalog(Verdict v, Verdict.Asks asks) {
         Map<String, Classification> out;
         // a statement run again (prepared per call, the same text) finds its answer without a lookup
+        if ((++catalogCalls & 255) == 0 && System.nanoTime() - catalogSince > CATALOG_TTL_NANOS && !lookedUp.isEmpty()) {
+            // another session may have replaced a routine since: what was read goes after a while
+            forgetCatalog();
+        }
         CatalogAnswer last = lastAnswer;
         if (last != null && last.verdict == v && last.epoch == catalogEpoch) {
             return last.routines;
@@ -241,10 +269,17 @@ final class Enforcer extends VerdictCache.Memo {
     private synchronized void lookUp(List<String> names) {
         Map<String, List<String>> definitions = new HashMap<>();
         List<String> asking = names;
-        for (int depth = 0; depth < CATALOG_DEPTH && !asking.isEmpty(); depth++) {
+        int rounds = 0;
+        while (!asking.isEmpty()) {
+            if (++rounds > CATALOG_ROUNDS) {
+                // routines that call routines this deep are not followed to the end: nothing of it is remembered,
+                // and the calls are judged as written this time
+                return;
+            }
             Map<String, List<String>> found = probe.routines(asking);
             if (found == null) {
-                break;
+                // the server could not say (a failed transaction, an error): nothing is remembered, it is asked again
+                return;
             }
             definitions.putAll(found);
             List<String> next = new ArrayList<>();
@@ -260,23 +295,30 @@ final class Enforcer extends VerdictCache.Memo {
             }
             asking = next;
         }
-        // each pass knows what the previous one found, so a body that calls a routine that calls a DELETE is judged
-        // by the DELETE
+        // judged again until nothing changes: a body that calls a routine that calls a DELETE is judged by the DELETE
         Map<String, Classification> bodies = new HashMap<>(catalogRoutines);
-        for (int pass = 0; pass < CATALOG_DEPTH; pass++) {
+        for (int pass = 0; pass <= rounds; pass++) {
+            boolean changed = false;
             for (Map.Entry<String, List<String>> e : definitions.entrySet()) {
                 Classification worst = null;
                 for (String def : e.getValue()) {
-                    Classification body = guard().checkOnConnection(def, Set.of(), bodies, Boolean.TRUE)
-                            .routines().get(e.getKey());
-                    if (body != null && body.risk() != Risk.SAFE
-                            && (worst == null || body.risk().compareTo(worst.risk()) > 0)) {
-                        worst = body;
+                    // the routine a definition defines (an aggregate's are its functions, under their own names)
+                    for (Classification body : guard().checkOnConnection(def, Set.of(), bodies, Boolean.TRUE)
+                            .routines().values()) {
+                        if (body != null && body.risk() != Risk.SAFE
+                                && (worst == null || body.risk().compareTo(worst.risk()) > 0)) {
+                            worst = body;
+                        }
                     }
                 }
                 if (worst != null) {
-                    bodies.put(e.getKey(), worst);
+                    Classification before = bodies.put(e.getKey(), worst);
+                    changed |= before == null || before.risk() != worst.risk()
+                            || !before.ruleIds().equals(worst.ruleIds());
                 }
+            }
+            if (!changed) {
+                break;
             }
         }
         for (String name : definitions.keySet()) {
@@ -402,6 +444,11 @@ final class Enforcer extends VerdictCache.Memo {
             LockMode lock = d.classification().lock();
             blocks |= lock != null && lock.compareTo(LockMode.SHARE) >= 0;
             String kind = d.classification().kind();
+            if (kind.equals("BEGIN") || kind.equals("COMMIT") || kind.equals("ROLLBACK") || kind.startsWith("PREPARE")
+                    || kind.startsWith("SAVEPOINT") || kind.startsWith("RELEASE")) {
+                // a string that opens or ends transactions itself: what pgguard would set could outlive it
+                return false;
+            }
             if ((kind.startsWith("SET") || kind.startsWith("RESET") || kind.startsWith("SELECT"))
                     && d.classification().statement().text().toLowerCase(Locale.ROOT).contains("lock_timeout")) {
                 return false;
@@ -415,6 +462,7 @@ final class Enforcer extends VerdictCache.Memo {
         lookedUp.clear();
         catalogRoutines.clear();
         catalogEpoch++;
+        catalogSince = System.nanoTime();
         routineDefinitions++;
     }
 

@@ -9,7 +9,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Savepoint;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -37,7 +37,7 @@ final class LiveProbe {
                                              coalesce(date_trunc('second', now() - a.xact_start)::text, '-')),
                                       '; ' ORDER BY a.pid)
                     FROM (SELECT DISTINCT l.pid FROM pg_locks l
-                          WHERE l.locktype = 'relation' AND l.relation = c.oid AND l.granted
+                          WHERE l.locktype = 'relation' AND l.relation = c.oid
                             AND l.pid <> pg_backend_pid() AND l.mode = ANY (?)) h
                     JOIN pg_stat_activity a ON a.pid = h.pid)
             FROM pg_class named
@@ -53,13 +53,20 @@ final class LiveProbe {
                 JOIN pg_class p ON p.oid = tree.relid) t
             WHERE named.oid = to_regclass(?)""";
 
-    /** The definitions of SQL and PL/pgSQL routines by name, outside the system's schemas; every overload. */
+    /**
+     * The definitions of SQL and PL/pgSQL routines by name, outside the system's schemas; every overload; for an
+     * aggregate, the functions it runs (transition, final, combine), under the aggregate's name.
+     */
     private static final String ROUTINES_SQL = """
-            SELECT p.proname, pg_get_functiondef(p.oid)
+            SELECT p.proname, pg_get_functiondef(f.oid)
             FROM pg_proc p
-            JOIN pg_language l ON l.oid = p.prolang
             JOIN pg_namespace n ON n.oid = p.pronamespace
-            WHERE p.proname = ANY (?) AND p.prokind IN ('f', 'p') AND l.lanname IN ('sql', 'plpgsql')
+            LEFT JOIN pg_aggregate a ON a.aggfnoid = p.oid
+            JOIN pg_proc f ON f.oid = p.oid AND p.prokind IN ('f', 'p')
+                           OR f.oid IN (a.aggtransfn, a.aggfinalfn, a.aggcombinefn, a.aggmtransfn, a.aggminvtransfn,
+                                        a.aggmfinalfn)
+            JOIN pg_language l ON l.oid = f.prolang
+            WHERE p.proname = ANY (?) AND l.lanname IN ('sql', 'plpgsql')
               AND n.nspname NOT IN ('pg_catalog', 'information_schema')""";
 
     private static final String COLUMN_SQL = """
@@ -85,6 +92,19 @@ final class LiveProbe {
 
     /** What the server says of a table: for the warning, for pgguard.largeTable, and whether a lock on it is moot. */
     record TableFacts(long rows, long bytes, String summary, String text, boolean empty) {
+    }
+
+    /**
+     * Whether the statement about to run is a transaction of its own (autocommit, no block open): the locks it takes
+     * go when it ends, so a lock on an empty table is over at once.
+     */
+    boolean ownTransaction() {
+        try {
+            BaseConnection pg = raw.unwrap(BaseConnection.class);
+            return pg.getTransactionState() == TransactionState.IDLE && raw.getAutoCommit();
+        } catch (SQLException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** Whether the current thread is running one of the probe's own statements. */
@@ -186,72 +206,109 @@ final class LiveProbe {
 
     /**
      * Sets lock_timeout to {@code ms} for the statement about to be sent, unless the session's is shorter already.
-     * Returns the session's value to restore afterwards, or null when nothing was changed.
+     * Returns the session's value to restore afterwards, or null when nothing was changed. Inside a transaction
+     * block, or outside autocommit (where the statement begins one), it is set for the transaction only
+     * ({@code set_config(..., true)}): the transaction's end puts the session's value back whatever happens, and an
+     * application's own {@code SET LOCAL} is what comes back after the statement.
      */
     String setLockTimeout(long ms) {
         return ask(() -> {
             try (PreparedStatement ps = raw.prepareStatement(SET_LOCK_TIMEOUT_SQL)) {
                 ps.setLong(1, ms);
                 ps.setString(2, ms + "ms");
-                // inside a transaction block, for the transaction only: its end restores the session's value
-                // whatever happens, also one a SET LOCAL of the application's had covered
-                ps.setBoolean(3, !raw.getAutoCommit());
+                ps.setBoolean(3, transactionOnly());
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next() && rs.getString(2) != null ? rs.getString(1) : null;
                 }
             }
-        });
+        }, true);
     }
 
     /**
      * Puts lock_timeout back as it was before {@link #setLockTimeout}. In a failed transaction nothing can run, and
-     * nothing needs to: rolling the transaction (or its savepoint) back undoes the change, which was made in it.
+     * nothing needs to: the change was made in it, and rolling it (or its savepoint) back undoes the change.
      */
     void restoreLockTimeout(String previous) {
         ask(() -> {
             try (PreparedStatement ps = raw.prepareStatement("SELECT set_config('lock_timeout', ?, ?)")) {
                 ps.setString(1, previous);
-                ps.setBoolean(2, !raw.getAutoCommit());
+                ps.setBoolean(2, transactionOnly());
                 ps.executeQuery().close();
             }
             return Boolean.TRUE;
-        });
+        }, true);
+    }
+
+    /** Whether a setting made now lasts only as long as a transaction: one is open, or the next query begins one. */
+    private boolean transactionOnly() throws SQLException {
+        BaseConnection pg = raw.unwrap(BaseConnection.class);
+        return pg.getTransactionState() != TransactionState.IDLE || !raw.getAutoCommit();
     }
 
     private interface Question<T> {
         T ask() throws SQLException;
     }
 
+    /** A question that leaves no trace: no transaction begun, none aborted. */
+    private <T> T ask(Question<T> question) {
+        return ask(question, false);
+    }
+
     /**
      * Runs a question without changing the connection's transaction state; null when it cannot (a failed
-     * transaction, no pgjdbc connection underneath) or when it fails.
+     * transaction, no pgjdbc connection underneath) or when it fails. What pgjdbc says of the transaction decides,
+     * not the autocommit mode (a {@code BEGIN} the application sent opens one in autocommit too): inside one, the
+     * question runs under a savepoint, so its failure aborts nothing; outside one, it is a transaction of its own,
+     * also outside autocommit (where pgjdbc would otherwise begin the application's transaction with it), unless
+     * {@code joinTransaction}: a question about the statement about to run, which begins that transaction anyway.
      */
-    private <T> T ask(Question<T> question) {
+    private <T> T ask(Question<T> question, boolean joinTransaction) {
         Thread before = asking;
         asking = Thread.currentThread();
         boolean marked = mark(true);
+        boolean toggled = false;
         try {
             BaseConnection pg = raw.isWrapperFor(BaseConnection.class) ? raw.unwrap(BaseConnection.class) : null;
-            if (pg == null || pg.getTransactionState() == TransactionState.FAILED) {
+            if (pg == null) {
                 return null;
             }
-            boolean inTransaction = !raw.getAutoCommit();
-            Savepoint sp = inTransaction ? raw.setSavepoint() : null;
-            try {
-                T out = question.ask();
-                if (sp != null) {
-                    raw.releaseSavepoint(sp);
-                }
-                return out;
-            } catch (SQLException e) {
-                if (sp != null) {
-                    raw.rollback(sp);
-                }
+            TransactionState state = pg.getTransactionState();
+            if (state == TransactionState.FAILED) {
                 return null;
+            }
+            boolean open = state == TransactionState.OPEN;
+            if (!open && !joinTransaction && !raw.getAutoCommit()) {
+                raw.setAutoCommit(true);
+                toggled = true;
+            }
+            try (Statement s = open ? raw.createStatement() : null) {
+                if (s != null) {
+                    s.execute("SAVEPOINT pgguard_probe");
+                }
+                try {
+                    T out = question.ask();
+                    if (s != null) {
+                        s.execute("RELEASE SAVEPOINT pgguard_probe");
+                    }
+                    return out;
+                } catch (SQLException e) {
+                    if (s != null) {
+                        s.execute("ROLLBACK TO SAVEPOINT pgguard_probe");
+                        s.execute("RELEASE SAVEPOINT pgguard_probe");
+                    }
+                    return null;
+                }
             }
         } catch (SQLException | RuntimeException e) {
             return null;
         } finally {
+            if (toggled) {
+                try {
+                    raw.setAutoCommit(false);
+                } catch (SQLException e) {
+                    // the connection is gone: the application's next call says so
+                }
+            }
             if (marked) {
                 mark(false);
             }

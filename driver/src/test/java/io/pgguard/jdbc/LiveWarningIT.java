@@ -279,4 +279,88 @@ class LiveWarningIT {
             return rs.getInt(1);
         }
     }
+
+    /** The forms a review found passing: each runs a DELETE of every row through a routine the catalog holds. */
+    @Test
+    void routineCallsInEveryFormAreJudgedAndALookupThatFailedIsNotRemembered() throws Exception {
+        db.execute("DROP TABLE IF EXISTS live_v", "CREATE TABLE live_v (id int)",
+                "INSERT INTO live_v SELECT generate_series(1, 5)",
+                "CREATE OR REPLACE FUNCTION live_d4() RETURNS int LANGUAGE sql AS 'DELETE FROM live_v RETURNING 1'",
+                "CREATE OR REPLACE FUNCTION live_d3() RETURNS int LANGUAGE sql AS 'SELECT live_d4()'",
+                "CREATE OR REPLACE FUNCTION live_d2() RETURNS int LANGUAGE sql AS 'SELECT live_d3()'",
+                "CREATE OR REPLACE FUNCTION live_d1() RETURNS int LANGUAGE sql AS 'SELECT live_d2()'",
+                "CREATE OR REPLACE FUNCTION key() RETURNS int LANGUAGE sql AS 'DELETE FROM live_v RETURNING 1'",
+                "CREATE OR REPLACE FUNCTION live_sfunc(s int, v int) RETURNS int LANGUAGE plpgsql AS "
+                        + "$$ BEGIN DELETE FROM live_v; RETURN s; END $$",
+                "DROP AGGREGATE IF EXISTS live_agg(int)",
+                "CREATE AGGREGATE live_agg(int) (SFUNC = live_sfunc, STYPE = int, INITCOND = '0')");
+        try (Connection c = production(true)) {
+            for (String sql : new String[] {"SELECT live_d1()", "SELECT key()", "SELECT public.key()",
+                "SELECT 1 FROM live_v a JOIN live_v b ON live_d4() >= 0", "SELECT U&\"live_d\\0034\"()",
+                "SELECT live_agg(id) FROM live_v", "MERGE INTO live_v t USING (SELECT live_d4() AS x) s ON false "
+                        + "WHEN NOT MATCHED THEN INSERT VALUES (1)"}) {
+                assertThrows(GuardBlockedException.class, () -> c.createStatement().execute(sql), sql);
+            }
+            // asked in a failed transaction, the catalog cannot answer: the name is asked again, not taken as safe
+            c.setAutoCommit(false);
+            assertThrows(SQLException.class, () -> c.createStatement().execute("SELECT 1/0"));
+            assertThrows(SQLException.class, () -> c.createStatement().execute("SELECT live_d2()"));
+            c.rollback();
+            assertThrows(GuardBlockedException.class, () -> c.createStatement().execute("SELECT live_d2()"));
+            c.rollback();
+        } finally {
+            db.execute("DROP AGGREGATE IF EXISTS live_agg(int)", "DROP FUNCTION IF EXISTS live_sfunc(int, int)",
+                    "DROP FUNCTION IF EXISTS key()", "DROP FUNCTION IF EXISTS live_d1()",
+                    "DROP FUNCTION IF EXISTS live_d2()", "DROP FUNCTION IF EXISTS live_d3()",
+                    "DROP FUNCTION IF EXISTS live_d4()");
+        }
+        assertEquals(5, count("SELECT count(*) FROM live_v"), "nothing was deleted");
+        db.execute("DROP TABLE live_v");
+    }
+
+    /** The questions never begin the application's transaction, nor leave a lock_timeout behind a BEGIN it sent. */
+    @Test
+    void theQuestionsLeaveTheSessionAsTheyFoundIt() throws Exception {
+        db.execute("CREATE OR REPLACE FUNCTION live_inc(i int) RETURNS int LANGUAGE sql AS 'SELECT i + 1'");
+        try (Connection c = production(false, "pgguard.lockTimeout", "300ms");
+             Connection blocker = db.connect()) {
+            c.commit();
+            // a lookup at prepare time opens no transaction: the isolation level can still be set
+            c.prepareStatement("SELECT live_inc(1)").close();
+            c.prepareStatement("CREATE INDEX live_t_q ON live_t (v)").close();
+            c.setTransactionIsolation(Connection.TRANSACTION_SERIALIZABLE);
+            c.setReadOnly(true);
+            c.setReadOnly(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+            // autocommit, and a BEGIN of the application's: the lock_timeout is the transaction's, gone with it
+            c.setAutoCommit(true);
+            blocker.setAutoCommit(false);
+            blocker.createStatement().executeQuery("SELECT count(*) FROM live_t").close();
+            c.createStatement().execute("BEGIN");
+            assertEquals("55P03", assertThrows(SQLException.class,
+                    () -> c.createStatement().execute("ALTER TABLE live_t ADD COLUMN lt_q int")).getSQLState());
+            c.createStatement().execute("ROLLBACK");
+            assertEquals("0", show(c));
+            blocker.rollback();
+            // a string that opens and ends its own transaction is left to itself
+            c.createStatement().execute("BEGIN; ALTER TABLE live_t ADD COLUMN lt_q int; COMMIT");
+            assertEquals("0", show(c));
+            db.execute("ALTER TABLE live_t DROP COLUMN lt_q");
+        } finally {
+            db.execute("DROP FUNCTION IF EXISTS live_inc(int)");
+        }
+    }
+
+    /** A lock held to the end of a transaction is worth a warning whatever the table's size. */
+    @Test
+    void anEmptyTableIsNotQuietWhenTheLockOutlivesTheStatement() throws Exception {
+        db.execute("DROP TABLE IF EXISTS live_e2", "CREATE TABLE live_e2 (id int, v text)");
+        try (LogCapture log = new LogCapture("io.pgguard.guard"); Connection c = production(false)) {
+            c.createStatement().execute("CREATE INDEX live_e2_v ON live_e2 (v)");
+            c.rollback();
+            assertEquals(1, log.messages("WARN").size(), "inside a transaction the lock lasts until it ends");
+        } finally {
+            db.execute("DROP TABLE IF EXISTS live_e2");
+        }
+    }
 }

@@ -40,6 +40,10 @@ class LiveQuestionsTest {
         "DO $$ BEGIN PERFORM purge(); END $$                             | purge",
         "UPDATE t SET v = normalise(v) WHERE id = 1                      | normalise",
         "SELECT count(*) FROM t WHERE id IN (1, 2) AND EXISTS (SELECT 1) | count",
+        "SELECT key()                                                    | key",
+        "SELECT 1 FROM a JOIN b ON purge() >= 0                          | purge",
+        "SELECT U&\"pur\\0067e\"()                                      | purge",
+        "DELETE FROM t USING purge() p WHERE t.id = p.id                 | purge",
     })
     void aCallIsAQuestion(String sql, String expected) {
         assertEquals(Set.of(expected), calls(sql));
@@ -49,9 +53,7 @@ class LiveQuestionsTest {
     @CsvSource(delimiter = '|', value = {
         "INSERT INTO t (a, b) VALUES (1, 2)",
         "INSERT INTO public.t (a) VALUES (1)",
-        "CREATE TABLE t2 (a int CHECK (a > 0), b text, PRIMARY KEY (a))",
-        "CREATE INDEX t_a ON t (a)",
-        "ALTER TABLE t ADD CONSTRAINT t_fk FOREIGN KEY (a) REFERENCES u (id)",
+        "CREATE TABLE t2 (a int CHECK (a > 0), b text, UNIQUE (b))",
         "SELECT a FROM t WHERE a = ANY (?) AND b IN (SELECT b FROM u)",
         "SELECT CAST(a AS int) FROM t",
     })
