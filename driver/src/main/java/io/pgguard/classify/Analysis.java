@@ -113,9 +113,17 @@ final class Analysis {
         }
     }
 
+    /** Findings by risk, strictest first (a class, not a lambda: see {@code Guard}'s constructor). */
+    private static final java.util.Comparator<Finding> STRICTEST_FIRST = new java.util.Comparator<>() {
+        @Override
+        public int compare(Finding x, Finding y) {
+            return y.risk().compareTo(x.risk());
+        }
+    };
+
     /** The classification, its findings strictest first (the order is stable among equals). */
     Classification build() {
-        findings.sort((x, y) -> y.risk().compareTo(x.risk()));
+        findings.sort(STRICTEST_FIRST);
         List<Finding> list = List.copyOf(findings);
         String k = kind == null ? "UNKNOWN" : kind;
         return new Classification(statement, k, Classification.riskOf(list), table, lock, rewrite, list,

@@ -25,7 +25,7 @@ record ColumnType(String name, String modifiers, boolean array) {
                 if (modifiers == null) {
                     modifiers = c.st.source().substring(c.st.token(c.i).end(),
                             close < c.end ? c.st.token(close).start() : c.st.token(c.end - 1).end())
-                            .replaceAll("\\s+", "");
+                            .replace(" ", "").replace("\t", "").replace("\n", "").replace("\r", "");
                 }
                 c.i = close + 1;
             } else if (c.peek(TokenType.LBRACKET)) {

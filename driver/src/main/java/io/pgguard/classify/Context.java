@@ -390,8 +390,12 @@ public final class Context {
     }
 
     void column(String relation, String column, ColumnType type, boolean sequenceBacked) {
-        tables.computeIfAbsent(Cursor.key(relation), k -> new HashMap<>())
-                .put(Cursor.key(column), new Column(type, sequenceBacked));
+        Map<String, Column> columns = tables.get(Cursor.key(relation));
+        if (columns == null) {
+            columns = new HashMap<>();
+            tables.put(Cursor.key(relation), columns);
+        }
+        columns.put(Cursor.key(column), new Column(type, sequenceBacked));
     }
 
     Column column(String relation, String column) {

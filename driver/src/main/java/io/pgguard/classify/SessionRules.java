@@ -110,7 +110,26 @@ final class SessionRules {
             return false;
         }
         String value = c.st.text(c.i).replace("'", "").trim();
-        return !value.isEmpty() && !value.matches("0+\\s*[a-zA-Z]*");
+        return !value.isEmpty() && !isZero(value);
+    }
+
+    /** {@code 0}, {@code 00}, {@code 0s}, {@code 0 ms}: zeros, then blanks, then letters (a unit). */
+    private static boolean isZero(String value) {
+        int i = 0;
+        while (i < value.length() && value.charAt(i) == '0') {
+            i++;
+        }
+        if (i == 0) {
+            return false;
+        }
+        while (i < value.length() && Character.isWhitespace(value.charAt(i))) {
+            i++;
+        }
+        while (i < value.length() && (value.charAt(i) >= 'a' && value.charAt(i) <= 'z'
+                || value.charAt(i) >= 'A' && value.charAt(i) <= 'Z')) {
+            i++;
+        }
+        return i == value.length();
     }
 
     /**

@@ -101,13 +101,25 @@ final class LintCommand {
                     && out == System.out, advice);
         };
         boolean toErr = !format.equals("text");
-        Linter linter = new Linter(new Guard(new Classifier(pgMajor), target, config.policy()), p -> {
-            summary.add(p);
-            report.problem(p);
-            if (toErr || p.inputError()) {
-                err.println("pgguard lint: " + p);
+        // classes, not lambdas: a short run never starts java.lang.invoke (its first lambda costs more than the lint)
+        Linter linter = new Linter(new Guard(new Classifier(pgMajor), target, config.policy()),
+                new java.util.function.Consumer<Problem>() {
+                    @Override
+                    public void accept(Problem p) {
+                        summary.add(p);
+                        report.problem(p);
+                        if (toErr || p.inputError()) {
+                            err.println("pgguard lint: " + p);
+                        }
+                    }
+                });
+        java.util.function.Consumer<LintedStatement> statements = new java.util.function.Consumer<>() {
+            @Override
+            public void accept(LintedStatement s) {
+                summary.add(s);
+                report.statement(s);
             }
-        });
+        };
         // one file at a time, one statement at a time: the run holds one file's text and one statement's tokens
         for (SourceFile.Input input : inputs) {
             summary.files++;
@@ -119,10 +131,7 @@ final class LintCommand {
                 linter.add(SourceFile.problem(input.name(), e));
                 continue;
             }
-            linter.lint(source, s -> {
-                summary.add(s);
-                report.statement(s);
-            });
+            linter.lint(source, statements);
         }
         report.finish(summary);
         out.flush();

@@ -39,7 +39,8 @@ final class LintSummary {
 
     void add(LintedStatement s) {
         statements++;
-        byRisk.merge(s.classification().risk(), 1, Integer::sum);
+        Integer n = byRisk.get(s.classification().risk());
+        byRisk.put(s.classification().risk(), n == null ? 1 : n + 1);
         boolean blocks = s.decision().action() == Action.BLOCK;
         if (blocks) {
             blocked++;

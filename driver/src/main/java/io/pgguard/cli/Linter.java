@@ -26,12 +26,13 @@ final class Linter {
     private final java.util.function.Consumer<Problem> onProblem;
 
     Linter(Guard guard) {
-        this(guard, p -> { });
+        this(guard, null);
     }
 
     Linter(Guard guard, java.util.function.Consumer<Problem> onProblem) {
         this.guard = guard;
         this.onProblem = onProblem;
+        // (lambdas stay off this path, as in LintCommand: a short run never starts java.lang.invoke)
     }
 
     List<LintedStatement> lint(SourceFile file) {
@@ -42,26 +43,47 @@ final class Linter {
 
     /** Lints a file, handing each statement to {@code sink} as soon as it is decided. */
     void lint(SourceFile file, java.util.function.Consumer<LintedStatement> sink) {
-        List<String>[] ignored = new List[1];
-        int[] index = {0};
-        guard.checkFile(file.text(), context, c -> {
-            List<String> ids = suppressions(file.name(), c);
-            ignored[0] = List.copyOf(ids);
-            return ids.isEmpty() ? c : c.without(Set.copyOf(ids));
-        }, d -> {
-            SqlStatement st = d.classification().statement();
-            if (!st.readable()) {
-                add(new Problem(file.name(), st.error().line(), st.error().column(),
-                        st.error().message() + " (statement starting at line " + st.line() + ")", true));
+        FileRun run = new FileRun(file, sink);
+        guard.checkFile(file.text(), context, run, run.decisions);
+    }
+
+    /** One file's run: its suppressions applied to each classification, then each decision handed on. */
+    private final class FileRun implements java.util.function.UnaryOperator<Classification> {
+        private final SourceFile file;
+        private final java.util.function.Consumer<LintedStatement> sink;
+        private List<String> ignored = List.of();
+        private int index;
+        final java.util.function.Consumer<Decision> decisions = new java.util.function.Consumer<>() {
+            @Override
+            public void accept(Decision d) {
+                SqlStatement st = d.classification().statement();
+                if (!st.readable()) {
+                    add(new Problem(file.name(), st.error().line(), st.error().column(),
+                            st.error().message() + " (statement starting at line " + st.line() + ")", true));
+                }
+                sink.accept(new LintedStatement(file.name(), index++, d.classification(), d, ignored));
             }
-            sink.accept(new LintedStatement(file.name(), index[0]++, d.classification(), d, ignored[0]));
-        });
+        };
+
+        FileRun(SourceFile file, java.util.function.Consumer<LintedStatement> sink) {
+            this.file = file;
+            this.sink = sink;
+        }
+
+        @Override
+        public Classification apply(Classification c) {
+            List<String> ids = suppressions(file.name(), c);
+            ignored = List.copyOf(ids);
+            return ids.isEmpty() ? c : c.without(Set.copyOf(ids));
+        }
     }
 
     /** A problem found: kept, and handed on. */
     void add(Problem p) {
         problems.add(p);
-        onProblem.accept(p);
+        if (onProblem != null) {
+            onProblem.accept(p);
+        }
     }
 
     private List<String> suppressions(String file, Classification c) {

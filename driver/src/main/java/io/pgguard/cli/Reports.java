@@ -13,8 +13,28 @@ final class Reports {
     static String summary(SqlStatement st, int max) {
         String text = st.text().strip();
         int nl = text.indexOf('\n');
-        String first = (nl < 0 ? text : text.substring(0, nl).strip() + " ...").replaceAll("\\s+", " ");
+        String first = collapse(nl < 0 ? text : text.substring(0, nl).strip() + " ...");
         return first.length() <= max ? first : first.substring(0, max - 3) + "...";
+    }
+
+    /** Each run of white space ({@code \\s}) as one blank, as {@code replaceAll("\\s+", " ")} without a regex. */
+    static String collapse(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        boolean inRun = false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean space = c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
+            if (space) {
+                if (!inRun) {
+                    sb.append(' ');
+                }
+                inRun = true;
+            } else {
+                sb.append(c);
+                inRun = false;
+            }
+        }
+        return sb.toString();
     }
 
     /** "AccessExclusiveLock on orders, rewrites the table", or "" when it takes no lock. */

@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /** A migration file's name as the user gave it and its text, decoded as strict UTF-8. */
 record SourceFile(String name, String text) {
@@ -131,11 +130,15 @@ record SourceFile(String name, String text) {
             }
             Path path = Path.of(p);
             if (Files.isDirectory(path)) {
-                List<Path> sql;
-                try (Stream<Path> listing = Files.list(path)) {
-                    sql = listing.filter(f -> f.getFileName().toString().endsWith(".sql") && Files.isRegularFile(f))
-                            .sorted((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()))
-                            .toList();
+                List<Path> sql = new ArrayList<>();
+                try (java.nio.file.DirectoryStream<Path> listing = Files.newDirectoryStream(path)) {
+                    for (Path f : listing) {
+                        if (f.getFileName().toString().endsWith(".sql") && Files.isRegularFile(f)) {
+                            sql.add(f);
+                        }
+                    }
+                    // one directory's files: the natural order of their paths is the order of their names
+                    java.util.Collections.sort(sql);
                 } catch (IOException e) {
                     throw new InputException(p + ": cannot list directory: " + e.getMessage());
                 }

@@ -1,8 +1,6 @@
 package io.pgguard.policy;
 
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * What the guard does with what the connected server says, for a non-local target: {@code pgguard.largeTable} (a
@@ -19,9 +17,6 @@ public record LiveSettings(long largeTableBytes, long largeTableRows, String lar
 
     public static final LiveSettings OFF = new LiveSettings(-1, -1, null, -1);
 
-    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|bytes|kb|mb|gb|tb|rows)?",
-            Pattern.CASE_INSENSITIVE);
-    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|min|h|d)?", Pattern.CASE_INSENSITIVE);
 
     /** Whether a table of these estimated rows and bytes is large; false when the setting is off. */
     public boolean isLarge(long rows, long bytes) {
@@ -39,27 +34,31 @@ public record LiveSettings(long largeTableBytes, long largeTableRows, String lar
 
     /** {@code 10GB}, {@code 500 MB}, {@code 1000000 rows}, or bytes; null when it is not one. */
     static LiveSettings largeTable(LiveSettings base, String value) {
-        Matcher m = SIZE.matcher(value.trim());
-        if (!m.matches()) {
+        String[] parts = numberAndUnit(value);
+        if (parts == null) {
             return null;
         }
         long n;
         try {
-            n = Long.parseLong(m.group(1));
+            n = Long.parseLong(parts[0]);
         } catch (NumberFormatException e) {
             return null;
         }
-        String unit = m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT);
+        String unit = parts[1].isEmpty() ? "b" : parts[1];
         if (unit.equals("rows")) {
             return new LiveSettings(-1, n, value.trim(), base.lockTimeoutMs);
         }
-        int shift = switch (unit) {
-            case "kb" -> 10;
-            case "mb" -> 20;
-            case "gb" -> 30;
-            case "tb" -> 40;
-            default -> 0;
-        };
+        int shift;
+        switch (unit) {
+            case "b", "bytes" -> shift = 0;
+            case "kb" -> shift = 10;
+            case "mb" -> shift = 20;
+            case "gb" -> shift = 30;
+            case "tb" -> shift = 40;
+            default -> {
+                return null;
+            }
+        }
         if (n > Long.MAX_VALUE >> shift) {
             return null;
         }
@@ -68,27 +67,54 @@ public record LiveSettings(long largeTableBytes, long largeTableRows, String lar
 
     /** {@code 2s}, {@code 500ms}, {@code 1min}, or milliseconds as PostgreSQL reads a bare number; null otherwise. */
     static LiveSettings lockTimeout(LiveSettings base, String value) {
-        Matcher m = DURATION.matcher(value.trim());
-        if (!m.matches()) {
+        String[] parts = numberAndUnit(value);
+        if (parts == null) {
             return null;
         }
         long n;
         try {
-            n = Long.parseLong(m.group(1));
+            n = Long.parseLong(parts[0]);
         } catch (NumberFormatException e) {
             return null;
         }
-        long factor = switch (m.group(2) == null ? "ms" : m.group(2).toLowerCase(Locale.ROOT)) {
-            case "s" -> 1_000L;
-            case "min" -> 60_000L;
-            case "h" -> 3_600_000L;
-            case "d" -> 86_400_000L;
-            default -> 1L;
-        };
+        long factor;
+        switch (parts[1]) {
+            case "", "ms" -> factor = 1L;
+            case "s" -> factor = 1_000L;
+            case "min" -> factor = 60_000L;
+            case "h" -> factor = 3_600_000L;
+            case "d" -> factor = 86_400_000L;
+            default -> {
+                return null;
+            }
+        }
         // PostgreSQL's lock_timeout is an int of milliseconds; 0 would turn it off
         if (n <= 0 || n > Integer.MAX_VALUE / factor) {
             return null;
         }
         return new LiveSettings(base.largeTableBytes, base.largeTableRows, base.largeTable, n * factor);
+    }
+
+    /** Digits, blanks, then a unit in letters (lower-cased, maybe empty); null when the value is not that. */
+    private static String[] numberAndUnit(String value) {
+        String v = value.trim();
+        int i = 0;
+        while (i < v.length() && v.charAt(i) >= '0' && v.charAt(i) <= '9') {
+            i++;
+        }
+        if (i == 0) {
+            return null;
+        }
+        int u = i;
+        while (u < v.length() && Character.isWhitespace(v.charAt(u))) {
+            u++;
+        }
+        String unit = v.substring(u).toLowerCase(Locale.ROOT);
+        for (int k = 0; k < unit.length(); k++) {
+            if (unit.charAt(k) < 'a' || unit.charAt(k) > 'z') {
+                return null;
+            }
+        }
+        return new String[] {v.substring(0, i), unit};
     }
 }

@@ -10,11 +10,17 @@ import ch.qos.logback.core.spi.FilterReply;
  * anything that is not under test. pgguard's decisions (a blocked statement is an ERROR line), and the errors the
  * frameworks log when a test makes pgguard block them (Hibernate's schema tool, Flyway), are what the tests assert
  * on through {@link LogCapture}; printed, they bury a green build under expected failures. {@code
- * -Dpgguard.test.log=all} prints everything, for debugging.
+ * -Dpgguard.test.log=all} prints everything, for debugging, and so does a JVM a test starts (its output is what the
+ * test reads).
  */
 public final class ConsoleFilter extends Filter<ILoggingEvent> {
 
-    private static final boolean ALL = "all".equals(System.getProperty("pgguard.test.log"));
+    /**
+     * Everything is printed on request, and in a JVM that is not Maven's test JVM (a JVM a test starts, such as the
+     * agent's, whose output the test reads).
+     */
+    private static final boolean ALL = "all".equals(System.getProperty("pgguard.test.log"))
+            || System.getProperty("surefire.real.class.path") == null;
 
     private static final String[] UNDER_TEST = {"io.pgguard.guard", "io.pgguard.target", "io.pgguard.agent",
         "io.pgguard.jdbc", "io.pgguard.flyway", "org.hibernate.tool.schema", "org.hibernate.engine.jdbc.spi",
