@@ -299,13 +299,13 @@ final class TraceCommand {
                     if (t.status().equals("ran")) {
                         out.println("    locks " + (t.locks().isEmpty() ? "none" : locks(t.locks()))
                                 + (t.rewritten().isEmpty() ? "" : " | rewrote " + String.join(", ", t.rewritten()))
-                                + (t.rows() >= 0 ? " | " + t.rows() + " rows" : "") + " | " + t.durationMs() + " ms");
+                                + (t.rows() >= 0 ? " | " + t.rows() + (t.rows() == 1 ? " row" : " rows") : "") + " | " + t.durationMs() + " ms");
                     }
                     if (t.message() != null) {
                         out.println("    " + t.message());
                     }
                 }
-                out.println("trace: " + traced.size() + " statements, rolled back");
+                out.println("trace: " + traced.size() + (traced.size() == 1 ? " statement" : " statements") + ", rolled back");
             }
         }
     }
