@@ -34,17 +34,12 @@ public record LiveSettings(long largeTableBytes, long largeTableRows, String lar
 
     /** {@code 10GB}, {@code 500 MB}, {@code 1000000 rows}, or bytes; null when it is not one. */
     static LiveSettings largeTable(LiveSettings base, String value) {
-        String[] parts = numberAndUnit(value);
-        if (parts == null) {
+        Amount a = Amount.of(value);
+        if (a == null) {
             return null;
         }
-        long n;
-        try {
-            n = Long.parseLong(parts[0]);
-        } catch (NumberFormatException e) {
-            return null;
-        }
-        String unit = parts[1].isEmpty() ? "b" : parts[1];
+        long n = a.number;
+        String unit = a.unit.isEmpty() ? "b" : a.unit;
         if (unit.equals("rows")) {
             return new LiveSettings(-1, n, value.trim(), base.lockTimeoutMs);
         }
@@ -67,18 +62,13 @@ public record LiveSettings(long largeTableBytes, long largeTableRows, String lar
 
     /** {@code 2s}, {@code 500ms}, {@code 1min}, or milliseconds as PostgreSQL reads a bare number; null otherwise. */
     static LiveSettings lockTimeout(LiveSettings base, String value) {
-        String[] parts = numberAndUnit(value);
-        if (parts == null) {
+        Amount a = Amount.of(value);
+        if (a == null) {
             return null;
         }
-        long n;
-        try {
-            n = Long.parseLong(parts[0]);
-        } catch (NumberFormatException e) {
-            return null;
-        }
+        long n = a.number;
         long factor;
-        switch (parts[1]) {
+        switch (a.unit) {
             case "", "ms" -> factor = 1L;
             case "s" -> factor = 1_000L;
             case "min" -> factor = 60_000L;
@@ -95,26 +85,30 @@ public record LiveSettings(long largeTableBytes, long largeTableRows, String lar
         return new LiveSettings(base.largeTableBytes, base.largeTableRows, base.largeTable, n * factor);
     }
 
-    /** Digits, blanks, then a unit in letters (lower-cased, maybe empty); null when the value is not that. */
-    private static String[] numberAndUnit(String value) {
-        String v = value.trim();
-        int i = 0;
-        while (i < v.length() && v.charAt(i) >= '0' && v.charAt(i) <= '9') {
-            i++;
-        }
-        if (i == 0) {
-            return null;
-        }
-        int u = i;
-        while (u < v.length() && Character.isWhitespace(v.charAt(u))) {
-            u++;
-        }
-        String unit = v.substring(u).toLowerCase(Locale.ROOT);
-        for (int k = 0; k < unit.length(); k++) {
-            if (unit.charAt(k) < 'a' || unit.charAt(k) > 'z') {
+    /** Digits, blanks, then a unit in letters (lower-cased, maybe empty). */
+    private record Amount(long number, String unit) {
+
+        /** The amount a setting's value writes, or null when it is not one (or the number is too large). */
+        static Amount of(String value) {
+            String v = value.trim();
+            int i = 0;
+            while (i < v.length() && v.charAt(i) >= '0' && v.charAt(i) <= '9') {
+                i++;
+            }
+            if (i == 0 || i > 18) {
                 return null;
             }
+            int u = i;
+            while (u < v.length() && Character.isWhitespace(v.charAt(u))) {
+                u++;
+            }
+            String unit = v.substring(u).toLowerCase(Locale.ROOT);
+            for (int k = 0; k < unit.length(); k++) {
+                if (unit.charAt(k) < 'a' || unit.charAt(k) > 'z') {
+                    return null;
+                }
+            }
+            return new Amount(Long.parseLong(v.substring(0, i)), unit);
         }
-        return new String[] {v.substring(0, i), unit};
     }
 }

@@ -21,20 +21,7 @@ class GuardLogTest {
     @Test
     void withSlf4jButNoBackendTheLinesGoToJavaUtilLoggingAndSaySo() throws Exception {
         List<String> lines = new ArrayList<>();
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                lines.add(r.getLevel() + " " + r.getLoggerName() + " " + r.getMessage());
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        Handler handler = collect(lines);
         Logger jul = Logger.getLogger("io.pgguard");
         jul.addHandler(handler);
         URL classes = GuardLog.class.getProtectionDomain().getCodeSource().getLocation();
@@ -60,10 +47,23 @@ class GuardLogTest {
     @Test
     void withABackendTheLinesGoThroughSlf4j() throws Exception {
         List<String> lines = new ArrayList<>();
-        Handler handler = new Handler() {
+        Handler handler = collect(lines);
+        Logger.getLogger("io.pgguard").addHandler(handler);
+        try (io.pgguard.testkit.LogCapture capture = new io.pgguard.testkit.LogCapture("io.pgguard.guard")) {
+            GuardLog.named("io.pgguard.guard").warn("through logback");
+            assertEquals(List.of("through logback"), capture.messages("WARN"));
+        } finally {
+            Logger.getLogger("io.pgguard").removeHandler(handler);
+        }
+        assertEquals(List.of(), lines);
+    }
+
+    /** A java.util.logging handler that keeps each record as "LEVEL logger message". */
+    private static Handler collect(List<String> lines) {
+        return new Handler() {
             @Override
             public void publish(LogRecord r) {
-                lines.add(r.getMessage());
+                lines.add(r.getLevel() + " " + r.getLoggerName() + " " + r.getMessage());
             }
 
             @Override
@@ -74,13 +74,5 @@ class GuardLogTest {
             public void close() {
             }
         };
-        Logger.getLogger("io.pgguard").addHandler(handler);
-        try (io.pgguard.testkit.LogCapture capture = new io.pgguard.testkit.LogCapture("io.pgguard.guard")) {
-            GuardLog.named("io.pgguard.guard").warn("through logback");
-            assertEquals(List.of("through logback"), capture.messages("WARN"));
-        } finally {
-            Logger.getLogger("io.pgguard").removeHandler(handler);
-        }
-        assertEquals(List.of(), lines);
     }
 }
