@@ -306,6 +306,18 @@ class ClassifierTest {
                 .hasRule("explicit-identity-insert"));
     }
 
+    /** DROP INDEX locks the index and its table: the message names what it knows of the table. */
+    @Test
+    void dropIndexNamesItsLocks() {
+        Classification unknown = one("DROP INDEX orders_state_idx", 17);
+        assertEquals("DROP INDEX orders_state_idx without CONCURRENTLY takes an AccessExclusiveLock on "
+                + "orders_state_idx and on its table: reads and writes of the table wait",
+                unknown.findings().get(0).message());
+        List<Classification> known = new Classifier(17).classifyFile(Lexer.split(
+                "CREATE TABLE t (a int); CREATE INDEX t_a ON t (a); DROP INDEX t_a"), Context.migration());
+        assertEquals("t", known.get(2).table());
+    }
+
     @Test
     void mixingSchemaAndDataChangesInOneFileIsFlagged() {
         List<Classification> c = new Classifier(17).classifyFile(Lexer.split("""

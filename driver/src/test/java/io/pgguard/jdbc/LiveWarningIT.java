@@ -136,6 +136,7 @@ class LiveWarningIT {
             GuardBlockedException e = assertThrows(GuardBlockedException.class,
                     () -> c.createStatement().execute("CREATE INDEX live_t_large ON live_t (v)"));
             assertEquals("require-concurrent-index", e.ruleId());
+            assertTrue(e.getMessage().startsWith("pgguard blocked an unsafe statement"), e.getMessage());
             assertTrue(e.getMessage().contains("live_t: about 1,000 rows, "), e.getMessage());
             assertTrue(e.getMessage().contains("at or above pgguard.largeTable=500 rows"), e.getMessage());
             assertEquals(0, count("SELECT count(*) FROM pg_class WHERE relname = 'live_t_large'"),
