@@ -112,7 +112,7 @@ class TraceCommandIT {
         assertEquals(0, r.status(), r::toString);
         assertTrue(r.out().contains(f + ":1 ran unsafe warn: CREATE INDEX trace_t_v ON trace_t (v)"), r::toString);
         assertTrue(r.out().contains("locks ShareLock on public.trace_t"), r::toString);
-        assertTrue(r.out().contains("trace: 1 statements, rolled back"), r::toString);
+        assertTrue(r.out().contains("trace: 1 statement, rolled back"), r::toString);
     }
 
     @Test
