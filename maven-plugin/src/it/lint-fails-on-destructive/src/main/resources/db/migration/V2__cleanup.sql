@@ -1,0 +1,2 @@
+-- a cleanup that was meant for the staging copy
+DELETE FROM orders;
