@@ -1,6 +1,8 @@
 package io.pgguard.jdbc;
 
 import io.pgguard.GuardBlockedException;
+import io.pgguard.GuardEvent;
+import io.pgguard.GuardListeners;
 import io.pgguard.classify.Classification;
 import io.pgguard.classify.Finding;
 import io.pgguard.classify.LockMode;
@@ -123,6 +125,16 @@ final class Enforcer extends VerdictCache.Memo {
      * {@link #enforce}. Deciding changes nothing: what a statement creates counts only once it has run.
      */
     Verdict decide(String sql) {
+        if (!GuardListeners.active()) {
+            return decideNow(sql);
+        }
+        long start = System.nanoTime();
+        Verdict v = decideNow(sql);
+        lastDecideNanos = System.nanoTime() - start;
+        return v;
+    }
+
+    private Verdict decideNow(String sql) {
         String text = sql == null ? "" : sql;
         Verdict v = verdict(text);
         LiveProbe live = probe;
@@ -408,6 +420,9 @@ final class Enforcer extends VerdictCache.Memo {
      * lock_timeout back.
      */
     Verdict admit(Verdict v) throws GuardBlockedException {
+        if (GuardListeners.active()) {
+            publish(v);
+        }
         Verdict toRecord = enforce(v);
         if (lockTimeoutMs > 0 && !probe.asking() && blocksWrites(v)) {
             String before = probe.setLockTimeout(lockTimeoutMs);
@@ -417,6 +432,25 @@ final class Enforcer extends VerdictCache.Memo {
             }
         }
         return toRecord;
+    }
+
+    /** Time the last decision on this connection took, for the listeners; 0 once told (a cached verdict's). */
+    private long lastDecideNanos;
+
+    /** Tells the listeners what was decided for each statement of a string about to run (or be blocked). */
+    private void publish(Verdict v) {
+        long nanos = lastDecideNanos;
+        lastDecideNanos = 0;
+        for (Decision d : v.decisions()) {
+            Classification c = d.classification();
+            String action = d.action() == Action.BLOCK ? "block" : !d.overridden().isEmpty() ? "override"
+                    : d.action() == Action.WARN ? "warn" : "allow";
+            Finding f = d.finding() != null ? d.finding() : d.overridden().isEmpty() ? null : d.overridden().get(0);
+            GuardListeners.publish(new GuardEvent(action, c.risk().id(), f == null ? null : f.ruleId(),
+                    c.lock() == null ? null : c.lock().pgName(), c.table(),
+                    d.fingerprint(),
+                    d.target().description(), d.target().local(), nanos));
+        }
     }
 
     /** The statement admitted last did not run to the end (the server or pgjdbc threw): lock_timeout goes back. */
