@@ -24,7 +24,9 @@ public final class ConsoleFilter extends Filter<ILoggingEvent> {
 
     private static final String[] UNDER_TEST = {"io.pgguard.guard", "io.pgguard.target", "io.pgguard.agent",
         "io.pgguard.jdbc", "io.pgguard.flyway", "org.hibernate.tool.schema", "org.hibernate.engine.jdbc.spi",
-        "org.flywaydb.core.internal.command", "com.zaxxer.hikari.pool", "liquibase"};
+        "org.flywaydb.core.internal.command", "com.zaxxer.hikari.pool", "liquibase",
+        "org.springframework.boot.SpringApplication",
+        "org.springframework.context.annotation.AnnotationConfigApplicationContext"};
 
     @Override
     public FilterReply decide(ILoggingEvent event) {

@@ -1,0 +1,109 @@
+package io.pgguard.spring;
+
+import io.pgguard.GuardListener;
+import io.pgguard.GuardListeners;
+import io.pgguard.jdbc.GuardDataSource;
+import org.springframework.beans.BeansException;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import javax.sql.DataSource;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Guards every {@code DataSource} bean of the application (HikariCP's, a {@code @FlywayDataSource}, any other) by
+ * wrapping it in {@link GuardDataSource} with the {@code pgguard.*} settings of the application's configuration;
+ * {@code unwrap(HikariDataSource.class)} still reaches the pool. With Micrometer, each decision is counted
+ * ({@code pgguard.statements}) and timed ({@code pgguard.decide}); with OpenTelemetry's API, a warned or blocked
+ * statement adds a {@code pgguard.decision} event to the current span. {@code pgguard.enabled=false} turns it off.
+ */
+@AutoConfiguration
+@ConditionalOnProperty(prefix = "pgguard", name = "enabled", havingValue = "true", matchIfMissing = true)
+@EnableConfigurationProperties(PgGuardProperties.class)
+public class PgGuardAutoConfiguration {
+
+    /** Static: a post-processor is made before the other beans, and must not make this configuration early. */
+    @Bean
+    static BeanPostProcessor pgguardDataSources(ObjectProvider<PgGuardProperties> properties,
+                                                ObjectProvider<Registrations> registrations) {
+        return new BeanPostProcessor() {
+            @Override
+            public Object postProcessAfterInitialization(Object bean, String beanName) throws BeansException {
+                if (bean instanceof DataSource ds && !(bean instanceof GuardDataSource)) {
+                    // the listeners count from the first statement on: Flyway migrates while the context starts
+                    registrations.orderedStream().forEach(Registrations::register);
+                    PgGuardProperties p = properties.getIfAvailable(PgGuardProperties::new);
+                    return new GuardDataSource(ds, p.toSettings());
+                }
+                return bean;
+            }
+        };
+    }
+
+    /**
+     * Listeners registered once every singleton exists (Actuator makes its meter registries late), removed with the
+     * context.
+     */
+    static final class Registrations implements SmartInitializingSingleton, DisposableBean {
+        private final java.util.function.Supplier<List<GuardListener>> listeners;
+        private final List<AutoCloseable> handles = new ArrayList<>();
+
+        Registrations(java.util.function.Supplier<List<GuardListener>> listeners) {
+            this.listeners = listeners;
+        }
+
+        @Override
+        public void afterSingletonsInstantiated() {
+            register();
+        }
+
+        /** Registers the listeners, once: as a data source is guarded, or when the context is up. */
+        synchronized void register() {
+            if (registered) {
+                return;
+            }
+            registered = true;
+            for (GuardListener l : listeners.get()) {
+                handles.add(GuardListeners.register(l));
+            }
+        }
+
+        private boolean registered;
+
+        @Override
+        public void destroy() throws Exception {
+            for (AutoCloseable h : handles) {
+                h.close();
+            }
+            handles.clear();
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "io.micrometer.core.instrument.MeterRegistry")
+    static class Metrics {
+        @Bean
+        Registrations pgguardMetrics(ObjectProvider<io.micrometer.core.instrument.MeterRegistry> registries) {
+            return new Registrations(() -> registries.orderedStream()
+                    .map(r -> (GuardListener) new MicrometerGuardListener(r)).toList());
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "io.opentelemetry.api.trace.Span")
+    static class Traces {
+        @Bean
+        Registrations pgguardSpanEvents() {
+            return new Registrations(() -> List.of(new OpenTelemetryGuardListener()));
+        }
+    }
+}

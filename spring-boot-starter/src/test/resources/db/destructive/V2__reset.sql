@@ -1,0 +1,2 @@
+-- meant for staging
+TRUNCATE orders;
