@@ -50,6 +50,22 @@ public final class GuardDataSource implements DataSource {
         }
     }
 
+    /** The settings this data source decides with (no secrets: pgguard's settings hold none). */
+    public GuardConfig config() {
+        return config;
+    }
+
+    /** The targets of the connections it has handed out so far, each with its locality and the reason for it. */
+    public java.util.Set<io.pgguard.policy.Target> targets() {
+        java.util.Set<io.pgguard.policy.Target> out = new java.util.LinkedHashSet<>();
+        synchronized (enforcers) {
+            for (Enforcer e : enforcers.values()) {
+                out.add(e.target());
+            }
+        }
+        return out;
+    }
+
     @Override
     public Connection getConnection() throws SQLException {
         return guard(delegate.getConnection());

@@ -99,6 +99,20 @@ public class PgGuardAutoConfiguration {
     }
 
     @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.boot.actuate.endpoint.annotation.Endpoint")
+    static class Actuator {
+        @Bean
+        PgGuardEndpoint pgguardEndpoint(org.springframework.beans.factory.ListableBeanFactory beans) {
+            return new PgGuardEndpoint(beans);
+        }
+
+        @Bean
+        Registrations pgguardEndpointCounts(ObjectProvider<PgGuardEndpoint> endpoint) {
+            return new Registrations(() -> endpoint.stream().map(e -> (GuardListener) e).toList());
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "io.opentelemetry.api.trace.Span")
     static class Traces {
         @Bean

@@ -99,6 +99,20 @@ class StarterIT {
                     .mapToDouble(c -> c.count()).sum() > 2);
             assertTrue(registry.get("pgguard.decide").timer().count() > 0);
 
+            // /actuator/pgguard: the data source's settings and target, and the decisions so far
+            Map<String, Object> endpoint = context.getBean(PgGuardEndpoint.class).pgguard();
+            @SuppressWarnings("unchecked")
+            Map<String, Object> dataSource = (Map<String, Object>) ((Map<String, Object>) endpoint.get("dataSources"))
+                    .get("dataSource");
+            assertEquals(List.of(Map.of("target", "localhost", "local", false,
+                    "reason", "pgguard.environment=production")), dataSource.get("targets"), endpoint::toString);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> settings = (Map<String, Object>) dataSource.get("settings");
+            assertEquals("production", settings.get("environment"));
+            @SuppressWarnings("unchecked")
+            Map<String, Long> decided = (Map<String, Long>) endpoint.get("decisions");
+            assertEquals(1L, decided.get("block unbounded-delete"), decided::toString);
+
             List<EventData> events = new ArrayList<>(spans.getFinishedSpanItems().get(0).getEvents());
             assertEquals(1, events.size(), events::toString);
             assertEquals("pgguard.decision", events.get(0).getName());
