@@ -98,6 +98,57 @@ public class PgGuardAutoConfiguration {
         }
     }
 
+    /**
+     * Flyway with a connection of its own ({@code spring.flyway.url}): Boot builds its {@code Flyway} bean with a
+     * data source that is no bean; the bean is made again over the same configuration, guarded. Works the same on
+     * Boot 3 and 4 (only Flyway's API is used).
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.flywaydb.core.Flyway")
+    static class FlywayOwnConnection {
+        @Bean
+        static BeanPostProcessor pgguardFlyway(ObjectProvider<PgGuardProperties> properties) {
+            return new BeanPostProcessor() {
+                @Override
+                public Object postProcessAfterInitialization(Object bean, String beanName) throws BeansException {
+                    if (bean instanceof org.flywaydb.core.Flyway flyway) {
+                        DataSource ds = flyway.getConfiguration().getDataSource();
+                        if (ds != null && !(ds instanceof GuardDataSource)) {
+                            PgGuardProperties p = properties.getIfAvailable(PgGuardProperties::new);
+                            return org.flywaydb.core.Flyway.configure(flyway.getConfiguration().getClassLoader())
+                                    .configuration(flyway.getConfiguration())
+                                    .dataSource(new GuardDataSource(ds, p.toSettings()))
+                                    .load();
+                        }
+                    }
+                    return bean;
+                }
+            };
+        }
+    }
+
+    /** Liquibase with a connection of its own ({@code spring.liquibase.url}): guarded before it runs its update. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "liquibase.integration.spring.SpringLiquibase")
+    static class LiquibaseOwnConnection {
+        @Bean
+        static BeanPostProcessor pgguardLiquibase(ObjectProvider<PgGuardProperties> properties) {
+            return new BeanPostProcessor() {
+                @Override
+                public Object postProcessBeforeInitialization(Object bean, String beanName) throws BeansException {
+                    if (bean instanceof liquibase.integration.spring.SpringLiquibase liquibase) {
+                        DataSource ds = liquibase.getDataSource();
+                        if (ds != null && !(ds instanceof GuardDataSource)) {
+                            PgGuardProperties p = properties.getIfAvailable(PgGuardProperties::new);
+                            liquibase.setDataSource(new GuardDataSource(ds, p.toSettings()));
+                        }
+                    }
+                    return bean;
+                }
+            };
+        }
+    }
+
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "org.springframework.boot.actuate.endpoint.annotation.Endpoint")
     static class Actuator {

@@ -59,6 +59,7 @@ class StarterIT {
                 "spring.datasource.username", db.user(),
                 "spring.datasource.password", db.password(),
                 "spring.flyway.locations", locations,
+                "spring.liquibase.enabled", "false",
                 "pgguard.environment", "production"));
         for (int i = 0; i + 1 < more.length; i += 2) {
             props.put(more[i], more[i + 1]);
@@ -133,6 +134,28 @@ class StarterIT {
             Throwable root = rootCause(e);
             assertInstanceOf(GuardBlockedException.class, root, e.toString());
             assertTrue(root.getMessage().contains("truncate: TRUNCATE deletes every row"), root.getMessage());
+        } finally {
+            TestDatabase.get().dropDatabase(db.name());
+        }
+    }
+
+    /** Flyway and Liquibase with connections of their own (spring.flyway.url, spring.liquibase.url) are guarded too. */
+    @Test
+    void migrationToolsWithTheirOwnConnectionAreGuarded() throws Exception {
+        PgDatabase db = TestDatabase.get().createUniqueDatabase("starter_own");
+        try {
+            Exception flyway = assertThrows(Exception.class, () -> start(db, "classpath:db/destructive",
+                    "spring.flyway.url", db.jdbcUrl(), "spring.flyway.user", db.user(),
+                    "spring.flyway.password", db.password()).close());
+            assertInstanceOf(GuardBlockedException.class, rootCause(flyway), flyway.toString());
+            Exception liquibase = assertThrows(Exception.class, () -> start(db, "classpath:db/migration",
+                    "spring.flyway.enabled", "false", "spring.liquibase.enabled", "true",
+                    "spring.liquibase.change-log", "classpath:db/liquibase/changelog.sql",
+                    "spring.liquibase.url", db.jdbcUrl(), "spring.liquibase.user", db.user(),
+                    "spring.liquibase.password", db.password()).close());
+            Throwable root = rootCause(liquibase);
+            assertTrue(root instanceof GuardBlockedException || String.valueOf(root.getMessage())
+                    .contains("pgguard blocked a destructive statement"), liquibase.toString());
         } finally {
             TestDatabase.get().dropDatabase(db.name());
         }
