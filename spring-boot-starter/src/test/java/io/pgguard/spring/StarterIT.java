@@ -99,6 +99,11 @@ class StarterIT {
             assertTrue(registry.get("pgguard.statements").tags("decision", "allow").counters().stream()
                     .mapToDouble(c -> c.count()).sum() > 2);
             assertTrue(registry.get("pgguard.decide").timer().count() > 0);
+            // what Actuator's /actuator/metrics/pgguard.statements?tag=decision:block answers
+            org.springframework.boot.actuate.metrics.MetricsEndpoint.MetricDescriptor blocks =
+                    new org.springframework.boot.actuate.metrics.MetricsEndpoint(registry)
+                            .metric("pgguard.statements", List.of("decision:block"));
+            assertEquals(1.0, blocks.getMeasurements().get(0).getValue());
 
             // /actuator/pgguard: the data source's settings and target, and the decisions so far
             Map<String, Object> endpoint = context.getBean(PgGuardEndpoint.class).pgguard();
