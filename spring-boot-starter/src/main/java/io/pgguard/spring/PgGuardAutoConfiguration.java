@@ -31,6 +31,11 @@ import java.util.List;
 @EnableConfigurationProperties(PgGuardProperties.class)
 public class PgGuardAutoConfiguration {
 
+    /** {@code ds} guarded with the application's pgguard.* settings. */
+    static GuardDataSource guarded(DataSource ds, ObjectProvider<PgGuardProperties> properties) {
+        return new GuardDataSource(ds, properties.getIfAvailable(PgGuardProperties::new).toSettings());
+    }
+
     /** Static: a post-processor is made before the other beans, and must not make this configuration early. */
     @Bean
     static BeanPostProcessor pgguardDataSources(ObjectProvider<PgGuardProperties> properties,
@@ -41,8 +46,7 @@ public class PgGuardAutoConfiguration {
                 if (bean instanceof DataSource ds && !(bean instanceof GuardDataSource)) {
                     // the listeners count from the first statement on: Flyway migrates while the context starts
                     registrations.orderedStream().forEach(Registrations::register);
-                    PgGuardProperties p = properties.getIfAvailable(PgGuardProperties::new);
-                    return new GuardDataSource(ds, p.toSettings());
+                    return guarded(ds, properties);
                 }
                 return bean;
             }
@@ -114,10 +118,9 @@ public class PgGuardAutoConfiguration {
                     if (bean instanceof org.flywaydb.core.Flyway flyway) {
                         DataSource ds = flyway.getConfiguration().getDataSource();
                         if (ds != null && !(ds instanceof GuardDataSource)) {
-                            PgGuardProperties p = properties.getIfAvailable(PgGuardProperties::new);
                             return org.flywaydb.core.Flyway.configure(flyway.getConfiguration().getClassLoader())
                                     .configuration(flyway.getConfiguration())
-                                    .dataSource(new GuardDataSource(ds, p.toSettings()))
+                                    .dataSource(guarded(ds, properties))
                                     .load();
                         }
                     }
@@ -139,8 +142,7 @@ public class PgGuardAutoConfiguration {
                     if (bean instanceof liquibase.integration.spring.SpringLiquibase liquibase) {
                         DataSource ds = liquibase.getDataSource();
                         if (ds != null && !(ds instanceof GuardDataSource)) {
-                            PgGuardProperties p = properties.getIfAvailable(PgGuardProperties::new);
-                            liquibase.setDataSource(new GuardDataSource(ds, p.toSettings()));
+                            liquibase.setDataSource(guarded(ds, properties));
                         }
                     }
                     return bean;
