@@ -57,7 +57,7 @@ public class PgGuardAutoConfiguration {
      * Listeners registered once every singleton exists (Actuator makes its meter registries late), removed with the
      * context.
      */
-    static final class Registrations implements SmartInitializingSingleton, DisposableBean {
+    static class Registrations implements SmartInitializingSingleton, DisposableBean {
         private final java.util.function.Supplier<List<GuardListener>> listeners;
         private final List<AutoCloseable> handles = new ArrayList<>();
 
@@ -92,13 +92,25 @@ public class PgGuardAutoConfiguration {
         }
     }
 
+    /**
+     * Micrometer: decisions made before the meter registries exist (Flyway migrates while the context starts) are
+     * kept and counted once they do; the registries are not made early (their binders may need the very data source
+     * being guarded).
+     */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "io.micrometer.core.instrument.MeterRegistry")
     static class Metrics {
         @Bean
         Registrations pgguardMetrics(ObjectProvider<io.micrometer.core.instrument.MeterRegistry> registries) {
-            return new Registrations(() -> registries.orderedStream()
-                    .map(r -> (GuardListener) new MicrometerGuardListener(r)).toList());
+            DeferredListener deferred = new DeferredListener();
+            return new Registrations(() -> List.of(deferred)) {
+                @Override
+                public void afterSingletonsInstantiated() {
+                    super.afterSingletonsInstantiated();
+                    deferred.start(registries.orderedStream()
+                            .map(r -> (GuardListener) new MicrometerGuardListener(r)).toList());
+                }
+            };
         }
     }
 

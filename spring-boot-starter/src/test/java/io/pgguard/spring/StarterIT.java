@@ -99,6 +99,9 @@ class StarterIT {
             assertTrue(registry.get("pgguard.statements").tags("decision", "allow").counters().stream()
                     .mapToDouble(c -> c.count()).sum() > 2);
             assertTrue(registry.get("pgguard.decide").timer().count() > 0);
+            // Actuator's own pool metrics still find the pool behind the guard
+            assertTrue(registry.find("hikaricp.connections").gauge() != null,
+                    "Actuator's DataSource pool metrics bound through unwrap");
             // what Actuator's /actuator/metrics/pgguard.statements?tag=decision:block answers
             org.springframework.boot.actuate.metrics.MetricsEndpoint.MetricDescriptor blocks =
                     new org.springframework.boot.actuate.metrics.MetricsEndpoint(registry)
