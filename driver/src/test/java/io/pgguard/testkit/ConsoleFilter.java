@@ -24,6 +24,7 @@ public final class ConsoleFilter extends Filter<ILoggingEvent> {
 
     private static final String[] UNDER_TEST = {"io.pgguard.guard", "io.pgguard.target", "io.pgguard.agent",
         "io.pgguard.jdbc", "io.pgguard.flyway", "org.hibernate.tool.schema", "org.hibernate.engine.jdbc.spi",
+        "org.hibernate.orm.core",
         "org.flywaydb.core.internal.command", "com.zaxxer.hikari.pool", "liquibase",
         "org.springframework.boot.SpringApplication",
         "org.springframework.context.annotation.AnnotationConfigApplicationContext"};
