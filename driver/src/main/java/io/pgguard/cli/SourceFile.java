@@ -115,7 +115,7 @@ record SourceFile(String name, String text) {
 
     /**
      * The inputs named, in order, once each, without reading them: a directory stands for its {@code *.sql} files in
-     * name order, {@code -} for standard input.
+     * the order Flyway applies them ({@link MigrationOrder}), {@code -} for standard input.
      */
     static List<Input> list(List<String> paths) throws InputException {
         List<Input> out = new ArrayList<>();
@@ -137,8 +137,7 @@ record SourceFile(String name, String text) {
                             sql.add(f);
                         }
                     }
-                    // one directory's files: the natural order of their paths is the order of their names
-                    java.util.Collections.sort(sql);
+                    sql = MigrationOrder.sorted(sql);
                 } catch (IOException e) {
                     throw new InputException(p + ": cannot list directory: " + e.getMessage());
                 }

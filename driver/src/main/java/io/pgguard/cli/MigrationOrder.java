@@ -1,0 +1,88 @@
+package io.pgguard.cli;
+
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A directory's migration files in the order Flyway applies them, so that each is read knowing what the earlier
+ * ones made: versioned migrations ({@code V<version>__<description>.sql}) by version, compared part by part as
+ * numbers ({@code V1.2.10__} after {@code V1.2.9__}, {@code V10__} after {@code V2__}; {@code _} separates parts as
+ * {@code .} does), then files that are not named as Flyway names them, by name, then repeatable migrations
+ * ({@code R__<description>.sql}), which Flyway runs after the versioned ones, by description. Undo migrations
+ * ({@code U<version>__}) are not part of the history and are left out.
+ */
+final class MigrationOrder {
+
+    private MigrationOrder() {
+    }
+
+    static List<Path> sorted(List<Path> files) {
+        List<Path> versioned = new ArrayList<>();
+        List<Path> other = new ArrayList<>();
+        List<Path> repeatable = new ArrayList<>();
+        for (Path f : files) {
+            String name = f.getFileName().toString();
+            if (version(name) != null) {
+                versioned.add(f);
+            } else if (name.startsWith("R__")) {
+                repeatable.add(f);
+            } else if (!isUndo(name)) {
+                other.add(f);
+            }
+        }
+        versioned.sort(MigrationOrder::compareVersions);
+        other.sort(java.util.Comparator.naturalOrder());
+        repeatable.sort(java.util.Comparator.naturalOrder());
+        List<Path> out = new ArrayList<>(files.size());
+        out.addAll(versioned);
+        out.addAll(other);
+        out.addAll(repeatable);
+        return out;
+    }
+
+    private static int compareVersions(Path a, Path b) {
+        List<BigInteger> x = version(a.getFileName().toString());
+        List<BigInteger> y = version(b.getFileName().toString());
+        for (int i = 0; i < Math.max(x.size(), y.size()); i++) {
+            BigInteger p = i < x.size() ? x.get(i) : BigInteger.ZERO;
+            BigInteger q = i < y.size() ? y.get(i) : BigInteger.ZERO;
+            int c = p.compareTo(q);
+            if (c != 0) {
+                return c;
+            }
+        }
+        return a.getFileName().toString().compareTo(b.getFileName().toString());
+    }
+
+    /** The version parts of {@code V1.2_3__name.sql}; null when the name is not a versioned migration's. */
+    static List<BigInteger> version(String name) {
+        return parts(name, 'V');
+    }
+
+    private static boolean isUndo(String name) {
+        return parts(name, 'U') != null;
+    }
+
+    private static List<BigInteger> parts(String name, char prefix) {
+        int sep = name.indexOf("__");
+        if (name.isEmpty() || name.charAt(0) != prefix || sep < 2) {
+            return null;
+        }
+        List<BigInteger> out = new ArrayList<>();
+        StringBuilder digits = new StringBuilder();
+        for (int i = 1; i <= sep; i++) {
+            char c = i < sep ? name.charAt(i) : '.';
+            if (c >= '0' && c <= '9') {
+                digits.append(c);
+            } else if ((c == '.' || c == '_') && digits.length() > 0) {
+                out.add(new BigInteger(digits.toString()));
+                digits.setLength(0);
+            } else {
+                return null;
+            }
+        }
+        return out.isEmpty() ? null : out;
+    }
+}
