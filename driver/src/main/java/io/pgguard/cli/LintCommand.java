@@ -33,6 +33,7 @@ final class LintCommand {
         String format = "text";
         Risk failOn = null;
         boolean advice = false;
+        boolean quiet = false;
         List<String> paths = new ArrayList<>();
         try {
             for (int i = 0; i < args.length; i++) {
@@ -49,8 +50,9 @@ final class LintCommand {
                     case "--format" -> format = parseFormat(value != null ? value : next(args, ++i, arg));
                     case "--fail-on" -> failOn = parseFailOn(value != null ? value : next(args, ++i, arg));
                     case "--advice" -> advice = true;
+                    case "--quiet", "-q" -> quiet = true;
                     default -> {
-                        if (arg.startsWith("--")) {
+                        if (arg.startsWith("--") || arg.startsWith("-") && arg.length() > 1) {
                             throw new UsageException("unknown option " + arg);
                         }
                         paths.add(arg);
@@ -66,7 +68,7 @@ final class LintCommand {
         } catch (UsageException e) {
             err.println("pgguard lint: " + e.getMessage());
             err.println("usage: pgguard lint [--url URL] [--pg-version N] [--format text|json|markdown|sarif] "
-                    + "[--fail-on unsafe|breaking|destructive] [--advice] PATH...|-");
+                    + "[--fail-on unsafe|breaking|destructive] [--advice] [--quiet] PATH...|-");
             return Main.ERROR;
         }
 
@@ -97,7 +99,8 @@ final class LintCommand {
             case "json" -> JsonReport.streaming(out);
             case "markdown" -> new MarkdownReport(out, summary.targetText());
             case "sarif" -> new SarifReport(out, advice);
-            default -> new TextReport(out, System.console() != null && System.getenv("NO_COLOR") == null
+            default -> quiet ? new QuietReport(out, advice) : new TextReport(out, System.console() != null
+                    && System.getenv("NO_COLOR") == null
                     && out == System.out, advice);
         };
         boolean toErr = !format.equals("text");

@@ -16,11 +16,12 @@ public final class Main {
     static {
         COMMANDS.put("lint", """
                   lint [--url URL] [--pg-version N] [--format text|json|markdown|sarif]
-                       [--fail-on unsafe|breaking|destructive] [--advice] PATH...|-
+                       [--fail-on unsafe|breaking|destructive] [--advice] [--quiet] PATH...|-
                       classify every statement of the given SQL files (a directory: its *.sql files in the
                       order Flyway applies them; -: standard input) and decide them for the target (no
                       --url: production); never connects. --advice also reports advice (safe findings such
-                      as prefer-if-not-exists) in text and sarif. Exit 0 clean, 1 a statement would be blocked (or is at or above
+                      as prefer-if-not-exists) in text and sarif; --quiet prints one line per finding,
+                      file:line:column: risk rule: message. Exit 0 clean, 1 a statement would be blocked (or is at or above
                       --fail-on, or a suppression is unused), 2 usage or input error.
                 """);
         COMMANDS.put("exec", """

@@ -318,4 +318,30 @@ class LintCommandTest {
         assertTrue(run("", "lint", "--format", "json", f.toString()).out().contains("prefer-if-not-exists"),
                 "json keeps every rule");
     }
+
+    /** --quiet: a line per finding that a CI log parser reads as file:line:column. */
+    @Test
+    void quietPrintsOneParsableLinePerFinding() throws Exception {
+        Path f = file("quiet.sql", "SELECT 1;\n  CREATE INDEX orders_state ON orders (state);\nDELETE FROM orders;");
+        CliRun r = run("", "lint", "--quiet", f.toString());
+        assertEquals(1, r.status(), r.toString());
+        java.util.regex.Pattern finding = java.util.regex.Pattern.compile(
+                "(.+):(\\d+):(\\d+): (\\w+) ([a-z0-9-]+): (.+) \\((allow|warn|block|override)\\)");
+        List<String[]> parsed = new ArrayList<>();
+        for (String line : r.out().split("\n")) {
+            java.util.regex.Matcher m = finding.matcher(line);
+            if (m.matches()) {
+                parsed.add(new String[] {m.group(1), m.group(2), m.group(3), m.group(4), m.group(5), m.group(7)});
+            }
+        }
+        // the index: its lock, and the file sets neither lock_timeout nor statement_timeout; the DELETE
+        assertEquals(4, parsed.size(), r.out());
+        assertEquals(List.of(f.toString(), "2", "3", "unsafe", "require-concurrent-index", "warn"),
+                List.of(parsed.get(0)));
+        assertEquals(List.of(f.toString(), "3", "1", "destructive", "unbounded-delete", "block"),
+                List.of(parsed.get(3)));
+        assertTrue(r.out().endsWith("3 statements in 1 file, 1 would be blocked\nexit 1: 1 statement would be "
+                + "blocked\n"), r.out());
+        assertEquals(r.status(), run("", "lint", "-q", f.toString()).status());
+    }
 }
