@@ -48,11 +48,9 @@ final class LintSummary {
         if (failOn == null ? blocks : s.effectiveRisk().atLeast(failOn)) {
             failing++;
         }
-        if (!advice) {
-            for (Finding f : s.classification().findings()) {
-                if (f.risk() == Risk.SAFE) {
-                    adviceHidden++;
-                }
+        for (Finding f : s.classification().findings()) {
+            if (!Reports.shown(f, advice)) {
+                adviceHidden++;
             }
         }
     }
@@ -63,11 +61,6 @@ final class LintSummary {
         } else {
             suppressionProblems++;
         }
-    }
-
-    /** Whether a finding is shown where advice is off by default (text, SARIF). */
-    boolean shows(Finding f) {
-        return advice || f.risk() != Risk.SAFE;
     }
 
     int exitStatus() {

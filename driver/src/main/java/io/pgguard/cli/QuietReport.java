@@ -1,7 +1,6 @@
 package io.pgguard.cli;
 
 import io.pgguard.classify.Finding;
-import io.pgguard.classify.Risk;
 
 import java.io.PrintStream;
 
@@ -26,7 +25,7 @@ final class QuietReport implements LintReport {
     @Override
     public void statement(LintedStatement s) {
         for (Finding f : s.classification().findings()) {
-            if (!advice && f.risk() == Risk.SAFE) {
+            if (!Reports.shown(f, advice)) {
                 continue;
             }
             out.println(s.file() + ":" + s.statement().line() + ":" + s.statement().column() + ": " + f.risk().id()

@@ -9,6 +9,11 @@ final class Reports {
     private Reports() {
     }
 
+    /** Whether a report shows a finding: advice (a safe finding) only with {@code --advice}. */
+    static boolean shown(io.pgguard.classify.Finding f, boolean advice) {
+        return advice || f.risk() != io.pgguard.classify.Risk.SAFE;
+    }
+
     /** The statement's first line, shortened for a table cell or a one-line listing. */
     static String summary(SqlStatement st, int max) {
         String text = st.text().strip();

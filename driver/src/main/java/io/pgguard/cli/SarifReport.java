@@ -56,7 +56,7 @@ final class SarifReport implements LintReport {
     @Override
     public void statement(LintedStatement s) {
         for (Finding f : s.classification().findings()) {
-            if (!advice && f.risk() == Risk.SAFE) {
+            if (!Reports.shown(f, advice)) {
                 continue;
             }
             result(f.ruleId(), level(f.risk()), f.message() + ". " + f.rule().alternative(), s.file(),

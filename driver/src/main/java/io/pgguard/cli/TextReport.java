@@ -42,7 +42,7 @@ final class TextReport implements LintReport {
         Classification c = s.classification();
         List<Finding> shown = new ArrayList<>(c.findings().size());
         for (Finding f : c.findings()) {
-            if (advice || f.risk() != Risk.SAFE) {
+            if (Reports.shown(f, advice)) {
                 shown.add(f);
             }
         }
