@@ -11,8 +11,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -57,15 +55,8 @@ class ExecCommandIT {
         return p;
     }
 
-    private static long count(String sql) throws SQLException {
-        try (Connection c = db.connect(); ResultSet rs = c.createStatement().executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
     private static boolean exists(String table) throws SQLException {
-        return count("SELECT count(*) FROM pg_tables WHERE tablename = '" + table + "'") == 1;
+        return db.count("SELECT count(*) FROM pg_tables WHERE tablename = '" + table + "'") == 1;
     }
 
     @Test
@@ -83,7 +74,7 @@ class ExecCommandIT {
         assertTrue(r.out().contains("unbounded-delete: pgguard blocked") && r.out().contains("pgguard:allow"), r::toString);
         assertTrue(r.out().contains("2 statements ran; stopped at " + f + ":3:3 (blocked), nothing after it was run"),
                 r::toString);
-        assertEquals(3, count("SELECT count(*) FROM exec_a"));
+        assertEquals(3, db.count("SELECT count(*) FROM exec_a"));
         assertTrue(!exists("exec_after"), "nothing after the blocked statement runs");
     }
 
@@ -97,7 +88,7 @@ class ExecCommandIT {
         CliRun r = exec("--url", production(), f.toString());
         assertEquals(0, r.status(), r::toString);
         assertTrue(r.out().contains(f + ":3:72 ran, 3 rows"), r::toString);
-        assertEquals(0, count("SELECT count(*) FROM exec_a"));
+        assertEquals(0, db.count("SELECT count(*) FROM exec_a"));
     }
 
     @Test
@@ -116,7 +107,7 @@ class ExecCommandIT {
         assertTrue(r.out().contains("SQLState 23505"), r::toString);
         assertTrue(r.out().contains("the transaction the files opened was rolled back"), r::toString);
         assertTrue(exists("exec_a") && !exists("exec_after"), r::toString);
-        assertEquals(0, count("SELECT count(*) FROM exec_a"), "the file's transaction did not commit");
+        assertEquals(0, db.count("SELECT count(*) FROM exec_a"), "the file's transaction did not commit");
         assertTrue(one.toString().length() > 0 && three.toString().length() > 0);
     }
 
@@ -185,7 +176,7 @@ class ExecCommandIT {
             assertEquals(1, samples.size(), samples::toString);
             CliRun r = exec("--url", production(), fix.toString());
             assertNull(samples.get(0).mismatch(r.out().replace(dir + "/", "")));
-            assertEquals(50, count("SELECT count(*) FROM orders"));
+            assertEquals(50, db.count("SELECT count(*) FROM orders"));
         } finally {
             db.execute("DROP TABLE IF EXISTS orders");
         }

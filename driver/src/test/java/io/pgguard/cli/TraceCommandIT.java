@@ -11,7 +11,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -49,13 +48,6 @@ class TraceCommandIT {
         Path p = dir.resolve("001.sql");
         Files.writeString(p, sql);
         return p;
-    }
-
-    private static String scalar(String sql) throws SQLException {
-        try (Connection c = db.connect(); ResultSet rs = c.createStatement().executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
     }
 
     @Test
@@ -97,12 +89,12 @@ class TraceCommandIT {
         assertEquals("skipped", json.get(7).get("status").asText());
         assertEquals("ALTER TABLE ADD COLUMN", add.get("kind").asText(), "the lint fields are there too");
         // rolled back: the table is as it was
-        assertEquals("integer", scalar("SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
+        assertEquals("integer", db.scalar("SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
                 + "WHERE attrelid = 'trace_t'::regclass AND attname = 'id'"));
-        assertEquals("0", scalar("SELECT count(*) FROM pg_attribute WHERE attrelid = 'trace_t'::regclass "
+        assertEquals("0", db.scalar("SELECT count(*) FROM pg_attribute WHERE attrelid = 'trace_t'::regclass "
                 + "AND attname = 'w'"));
-        assertEquals("0", scalar("SELECT count(*) FROM trace_t WHERE v = 'x'"));
-        assertEquals("0", scalar("SELECT count(*) FROM pg_class WHERE relname IN ('trace_new', 'trace_t_v')"));
+        assertEquals("0", db.scalar("SELECT count(*) FROM trace_t WHERE v = 'x'"));
+        assertEquals("0", db.scalar("SELECT count(*) FROM pg_class WHERE relname IN ('trace_new', 'trace_t_v')"));
     }
 
     @Test
@@ -126,7 +118,7 @@ class TraceCommandIT {
         assertEquals(1, r.status(), r::toString);
         assertEquals("block", r.json().get(0).get("decision").asText());
         assertEquals(100, r.json().get(0).get("rows").asInt(), "it ran, inside the rolled-back transaction");
-        assertEquals("100", scalar("SELECT count(*) FROM trace_t"));
+        assertEquals("100", db.scalar("SELECT count(*) FROM trace_t"));
     }
 
     @Test
@@ -137,7 +129,7 @@ class TraceCommandIT {
         assertEquals(1, r.json().size(), r::toString);
         assertEquals("failed", r.json().get(0).get("status").asText());
         assertTrue(r.json().get(0).get("note").asText().contains("42703"), r::toString);
-        assertEquals("100", scalar("SELECT count(*) FROM trace_t"));
+        assertEquals("100", db.scalar("SELECT count(*) FROM trace_t"));
     }
 
     /**
@@ -160,7 +152,7 @@ class TraceCommandIT {
             assertTrue(r.json().get(0).get("note").asText().contains("55P03"), r::toString);
             assertTrue(ms < 10_000, "it gave up after its lock_timeout, not after " + ms + " ms");
         }
-        assertEquals("0", scalar("SELECT count(*) FROM pg_attribute WHERE attrelid = 'trace_t'::regclass "
+        assertEquals("0", db.scalar("SELECT count(*) FROM pg_attribute WHERE attrelid = 'trace_t'::regclass "
                 + "AND attname = 'w'"));
     }
 

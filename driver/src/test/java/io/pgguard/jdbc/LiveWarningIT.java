@@ -139,7 +139,7 @@ class LiveWarningIT {
             assertTrue(e.getMessage().startsWith("pgguard blocked an unsafe statement"), e.getMessage());
             assertTrue(e.getMessage().contains("live_t: about 1,000 rows, "), e.getMessage());
             assertTrue(e.getMessage().contains("at or above pgguard.largeTable=500 rows"), e.getMessage());
-            assertEquals(0, count("SELECT count(*) FROM pg_class WHERE relname = 'live_t_large'"),
+            assertEquals(0, db.count("SELECT count(*) FROM pg_class WHERE relname = 'live_t_large'"),
                     "nothing was sent");
             // allowed deliberately, it runs, and the override is logged
             c.createStatement().execute("/* pgguard:allow require-concurrent-index reason=\"off-peak\" */ "
@@ -231,7 +231,7 @@ class LiveWarningIT {
             assertThrows(GuardBlockedException.class, () -> c.createStatement().execute("CALL live_wipe()"));
             assertThrows(GuardBlockedException.class,
                     () -> c.prepareStatement("SELECT * FROM public.live_outer()").executeQuery());
-            assertEquals(10, count("SELECT count(*) FROM live_r"), "nothing ran");
+            assertEquals(10, db.count("SELECT count(*) FROM live_r"), "nothing ran");
             try (ResultSet rs = c.createStatement().executeQuery("SELECT live_add(41)")) {
                 rs.next();
                 assertEquals(42, rs.getInt(1));
@@ -240,7 +240,7 @@ class LiveWarningIT {
             c.createStatement().execute("CREATE OR REPLACE FUNCTION live_purge() RETURNS void LANGUAGE sql "
                     + "AS 'SELECT 1'");
             c.createStatement().executeQuery("SELECT live_purge()").close();
-            assertEquals(10, count("SELECT count(*) FROM live_r"));
+            assertEquals(10, db.count("SELECT count(*) FROM live_r"));
         } finally {
             db.execute("DROP FUNCTION IF EXISTS live_purge()", "DROP PROCEDURE IF EXISTS live_wipe()",
                     "DROP FUNCTION IF EXISTS live_outer()", "DROP FUNCTION IF EXISTS live_add(int)",
@@ -271,13 +271,6 @@ class LiveWarningIT {
         try (ResultSet rs = c.createStatement().executeQuery("SHOW lock_timeout")) {
             rs.next();
             return rs.getString(1);
-        }
-    }
-
-    private static int count(String sql) throws SQLException {
-        try (Connection raw = db.connect(); ResultSet rs = raw.createStatement().executeQuery(sql)) {
-            rs.next();
-            return rs.getInt(1);
         }
     }
 
@@ -315,7 +308,7 @@ class LiveWarningIT {
                     "DROP FUNCTION IF EXISTS live_d2()", "DROP FUNCTION IF EXISTS live_d3()",
                     "DROP FUNCTION IF EXISTS live_d4()");
         }
-        assertEquals(5, count("SELECT count(*) FROM live_v"), "nothing was deleted");
+        assertEquals(5, db.count("SELECT count(*) FROM live_v"), "nothing was deleted");
         db.execute("DROP TABLE live_v");
     }
 

@@ -113,6 +113,21 @@ public final class PgDatabase {
         return DriverManager.getConnection(url, p);
     }
 
+    /** The first column of the first row a query returns, as text, on a new connection. */
+    public String scalar(String sql) throws SQLException {
+        try (Connection c = connect(); Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery(sql)) {
+            if (!rs.next()) {
+                throw new SQLException("no row from " + sql);
+            }
+            return rs.getString(1);
+        }
+    }
+
+    /** A query's single number ({@code SELECT count(*) ...}), on a new connection. */
+    public long count(String sql) throws SQLException {
+        return Long.parseLong(scalar(sql));
+    }
+
     /** Runs each statement in autocommit mode on a new connection. */
     public void execute(String... statements) throws SQLException {
         try (Connection c = connect(); Statement s = c.createStatement()) {

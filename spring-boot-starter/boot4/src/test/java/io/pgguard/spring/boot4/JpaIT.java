@@ -12,8 +12,6 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.context.ConfigurableApplicationContext;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -43,14 +41,6 @@ class JpaIT {
         return app.run();
     }
 
-    private static long customers(PgDatabase db) throws Exception {
-        try (Connection c = db.connect(); ResultSet rs = c.createStatement().executeQuery(
-                "SELECT count(*) FROM customers")) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
     @Test
     void aRepositoryWorksAndItsBulkDeleteIsBlocked() throws Exception {
         PgDatabase db = TestDatabase.get().createUniqueDatabase("jpa");
@@ -64,7 +54,7 @@ class JpaIT {
                 root = root.getCause();
             }
             assertInstanceOf(GuardBlockedException.class, root, e.toString());
-            assertEquals(2, customers(db));
+            assertEquals(2, db.count("SELECT count(*) FROM customers"));
         } finally {
             TestDatabase.get().dropDatabase(db.name());
         }
@@ -83,12 +73,12 @@ class JpaIT {
             })) {
                 try (ConfigurableApplicationContext context = start(db, "spring.jpa.hibernate.ddl-auto",
                         "create-drop")) {
-                    assertEquals(1, customers(db), "the drop at start-up was blocked: the row is still there");
+                    assertEquals(1, db.count("SELECT count(*) FROM customers"), "the drop at start-up was blocked: the row is still there");
                 } catch (Exception stoppedTheStart) {
                     // whether Hibernate stops the start on a failed drop depends on its settings
                 }
             }
-            assertEquals(1, customers(db), "nothing was dropped, at start-up or at shutdown");
+            assertEquals(1, db.count("SELECT count(*) FROM customers"), "nothing was dropped, at start-up or at shutdown");
             assertEquals(true, blocked.stream().anyMatch(ev -> "drop-table".equals(ev.rule())
                     && ev.fingerprint().contains("customers")), blocked::toString);
         } finally {
