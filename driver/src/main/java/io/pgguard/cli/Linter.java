@@ -32,7 +32,6 @@ final class Linter {
     Linter(Guard guard, java.util.function.Consumer<Problem> onProblem) {
         this.guard = guard;
         this.onProblem = onProblem;
-        // (lambdas stay off this path, as in LintCommand: a short run never starts java.lang.invoke)
     }
 
     List<LintedStatement> lint(SourceFile file) {
@@ -47,7 +46,10 @@ final class Linter {
         guard.checkFile(file.text(), context, run, run.decisions);
     }
 
-    /** One file's run: its suppressions applied to each classification, then each decision handed on. */
+    /**
+     * One file's run: its suppressions applied to each classification, then each decision handed on. A class, not
+     * lambdas: a short run of the tool never starts java.lang.invoke (see LintCommand).
+     */
     private final class FileRun implements java.util.function.UnaryOperator<Classification> {
         private final SourceFile file;
         private final java.util.function.Consumer<LintedStatement> sink;
