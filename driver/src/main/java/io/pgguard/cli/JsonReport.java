@@ -27,6 +27,12 @@ final class JsonReport {
         for (int i = 0; i < c.findings().size(); i++) {
             sb.append(i == 0 ? "" : ",").append(Json.str(c.findings().get(i).ruleId()));
         }
+        sb.append("],\"repeats\":[");
+        for (int i = 0; i < s.repeats().size(); i++) {
+            LintedStatement.Repeat r = s.repeats().get(i);
+            sb.append(i == 0 ? "{\"rule\":" : ",{\"rule\":").append(Json.str(r.ruleId()))
+                    .append(",\"line\":").append(r.line()).append('}');
+        }
         sb.append("],\"decision\":").append(Json.str(s.decision().action().id()));
     }
 

@@ -2,6 +2,8 @@ package io.pgguard.cli;
 
 import io.pgguard.classify.Classification;
 import io.pgguard.classify.Context;
+import io.pgguard.classify.Finding;
+import io.pgguard.classify.Rule;
 import io.pgguard.classify.RuleCatalog;
 import io.pgguard.policy.Decision;
 import io.pgguard.policy.Directive;
@@ -40,21 +42,47 @@ final class Linter {
         return out;
     }
 
-    /** Lints a file, handing each statement to {@code sink} as soon as it is decided. */
+    /** Lints a file, handing each statement to {@code sink} as soon as it is decided (or its transaction ends). */
     void lint(SourceFile file, java.util.function.Consumer<LintedStatement> sink) {
         FileRun run = new FileRun(file, sink);
-        guard.checkFile(file.text(), context, run, run.decisions);
+        current = run;
+        try {
+            guard.checkFile(file.text(), context, run, run.decisions);
+            run.endTransaction();
+        } finally {
+            current = null;
+        }
     }
+
+    /** The file being linted, whose problems wait with its statements while a transaction is open. */
+    private FileRun current;
+
+    /**
+     * How many statements a transaction's per-transaction finding may hold back before it is reported with the count
+     * so far ("at least"), so that a long transaction does not keep all its statements in memory.
+     */
+    static final int MAX_HELD = 10_000;
 
     /**
      * One file's run: its suppressions applied to each classification, then each decision handed on. A class, not
      * lambdas: a short run of the tool never starts java.lang.invoke (see LintCommand).
+     *
+     * <p>A per-transaction rule ({@link RuleCatalog#perTransaction}: the timeouts) is reported at the first statement
+     * of a transaction it fires on, saying how many after it it holds for; on those it is taken off (it is in their
+     * {@link LintedStatement#repeats()}). So that first statement waits, with what follows it, until the transaction
+     * ends: at BEGIN, COMMIT or ROLLBACK, at a Liquibase {@code --changeset}, or at the end of the file.
      */
     private final class FileRun implements java.util.function.UnaryOperator<Classification> {
         private final SourceFile file;
         private final java.util.function.Consumer<LintedStatement> sink;
         private List<String> ignored = List.of();
+        private List<LintedStatement.Repeat> repeats = List.of();
+        private final List<Rule> newHeads = new ArrayList<>(2);
         private int index;
+        /** The open transaction's per-transaction findings, each at its first statement. */
+        private final List<Head> heads = new ArrayList<>(2);
+        /** What waits for the transaction to end: statements ({@link LintedStatement}) and problems, in order. */
+        private final List<Object> held = new ArrayList<>();
         final java.util.function.Consumer<Decision> decisions = new java.util.function.Consumer<>() {
             @Override
             public void accept(Decision d) {
@@ -63,7 +91,18 @@ final class Linter {
                     add(new Problem(file.name(), st.error().line(), st.error().column(),
                             st.error().message() + " (statement starting at line " + st.line() + ")", true));
                 }
-                sink.accept(new LintedStatement(file.name(), index++, d.classification(), d, ignored));
+                LintedStatement s = new LintedStatement(file.name(), index++, d.classification(), d, ignored, repeats);
+                for (Rule r : newHeads) {
+                    heads.add(new Head(r, held.size(), st.line()));
+                }
+                if (!newHeads.isEmpty() || !held.isEmpty()) {
+                    held.add(s);
+                    if (held.size() >= MAX_HELD) {
+                        release(true);
+                    }
+                } else {
+                    sink.accept(s);
+                }
             }
         };
 
@@ -74,15 +113,156 @@ final class Linter {
 
         @Override
         public Classification apply(Classification c) {
+            if (endsTransaction(c)) {
+                endTransaction();
+            }
             List<String> ids = suppressions(file.name(), c);
             ignored = List.copyOf(ids);
-            return ids.isEmpty() ? c : c.without(Set.copyOf(ids));
+            Classification kept = ids.isEmpty() ? c : c.without(Set.copyOf(ids));
+            repeats = List.of();
+            newHeads.clear();
+            Set<String> folded = null;
+            for (Finding f : kept.findings()) {
+                if (!RuleCatalog.perTransaction(f.rule())) {
+                    continue;
+                }
+                Head head = head(f.rule());
+                if (head == null) {
+                    newHeads.add(f.rule());
+                    continue;
+                }
+                head.more++;
+                head.lastLine = c.statement().line();
+                if (folded == null) {
+                    folded = new java.util.HashSet<>(4);
+                    repeats = new ArrayList<>(2);
+                }
+                folded.add(f.ruleId());
+                repeats.add(new LintedStatement.Repeat(f.ruleId(), head.line));
+            }
+            return folded == null ? kept : kept.without(folded);
+        }
+
+        private Head head(Rule rule) {
+            for (Head h : heads) {
+                if (h.rule == rule) {
+                    return h;
+                }
+            }
+            return null;
+        }
+
+        /** BEGIN, COMMIT, ROLLBACK, PREPARE TRANSACTION, or the first statement of a Liquibase changeset. */
+        private boolean endsTransaction(Classification c) {
+            switch (c.kind()) {
+                case "BEGIN", "COMMIT", "ROLLBACK", "PREPARE TRANSACTION" -> {
+                    return true;
+                }
+                default -> {
+                    for (io.pgguard.sql.Comment comment : c.statement().comments()) {
+                        if (comment.start() < c.statement().start() && isChangeset(comment.body())) {
+                            return true;
+                        }
+                    }
+                    return false;
+                }
+            }
+        }
+
+        /** The transaction ended: what it held is handed on, its first statements saying what they stand for. */
+        void endTransaction() {
+            release(false);
+            heads.clear();
+        }
+
+        /**
+         * Hands on what is held. With {@code early} the transaction goes on: its heads stay, so later statements
+         * are still folded into them, and their counts say "at least".
+         */
+        private void release(boolean early) {
+            for (Head h : heads) {
+                if (h.at >= 0) {
+                    LintedStatement s = (LintedStatement) held.get(h.at);
+                    held.set(h.at, withCount(s, h, early));
+                    h.at = -1;
+                }
+            }
+            for (Object o : held) {
+                if (o instanceof LintedStatement s) {
+                    sink.accept(s);
+                } else {
+                    hand((Problem) o);
+                }
+            }
+            held.clear();
+        }
+
+        void hold(Problem p) {
+            held.add(p);
+        }
+
+        boolean holding() {
+            return !held.isEmpty();
         }
     }
 
-    /** A problem found: kept, and handed on. */
+    /** A per-transaction finding at the first statement it fires on, and how many later statements it holds for. */
+    private static final class Head {
+        final Rule rule;
+        /** Where its statement waits in {@link FileRun#held}; -1 once handed on. */
+        int at;
+        final int line;
+        int more;
+        int lastLine;
+
+        Head(Rule rule, int at, int line) {
+            this.rule = rule;
+            this.at = at;
+            this.line = line;
+        }
+    }
+
+    /** The statement with the head's finding saying how many later statements of the transaction it holds for. */
+    private static LintedStatement withCount(LintedStatement s, Head h, boolean atLeast) {
+        if (h.more == 0) {
+            return s;
+        }
+        Classification c = s.classification();
+        List<Finding> findings = new ArrayList<>(c.findings());
+        for (int i = 0; i < findings.size(); i++) {
+            Finding f = findings.get(i);
+            if (f.rule() == h.rule) {
+                findings.set(i, new Finding(f.rule(), f.risk(), f.message() + "; so do " + (atLeast ? "at least " : "")
+                        + LintSummary.count(h.more, "more statement") + " of this transaction, to line "
+                        + h.lastLine));
+            }
+        }
+        Classification counted = new Classification(c.statement(), c.kind(), c.risk(), c.table(), c.lock(),
+                c.rewrite(), List.copyOf(findings), c.literalIndependent());
+        return new LintedStatement(s.file(), s.index(), counted, s.decision(), s.ignored(), s.repeats());
+    }
+
+    /** A Liquibase formatted-SQL changeset line: {@code --changeset author:id ...}. */
+    static boolean isChangeset(String commentBody) {
+        int i = 0;
+        while (i < commentBody.length() && commentBody.charAt(i) == ' ') {
+            i++;
+        }
+        return commentBody.regionMatches(true, i, "changeset", 0, 9) && commentBody.length() > i + 9
+                && Character.isWhitespace(commentBody.charAt(i + 9));
+    }
+
+    /** A problem found: kept, and handed on (after the statements before it, when a transaction holds them). */
     void add(Problem p) {
         problems.add(p);
+        if (current != null && current.holding()) {
+            current.hold(p);
+        } else {
+            hand(p);
+        }
+    }
+
+    private void hand(Problem p) {
         if (onProblem != null) {
             onProblem.accept(p);
         }

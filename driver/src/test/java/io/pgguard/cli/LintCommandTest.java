@@ -44,7 +44,7 @@ class LintCommandTest {
         List<String> fields = new ArrayList<>();
         create.fieldNames().forEachRemaining(fields::add);
         assertEquals(List.of("file", "statement_index", "line", "sql", "kind", "risk", "table", "lock", "rewrite",
-                "rules", "decision"), fields);
+                "rules", "repeats", "decision"), fields);
         assertEquals(f.toString(), create.get("file").asText());
         assertEquals(0, create.get("statement_index").asInt());
         assertEquals(2, create.get("line").asInt());
