@@ -35,6 +35,7 @@ final class LintCommand {
         boolean advice = false;
         boolean quiet = false;
         List<String> paths = new ArrayList<>();
+        List<String> history = new ArrayList<>();
         try {
             for (int i = 0; i < args.length; i++) {
                 String arg = args[i];
@@ -49,6 +50,7 @@ final class LintCommand {
                     case "--pg-version" -> pgMajor = parseVersion(value != null ? value : next(args, ++i, arg));
                     case "--format" -> format = parseFormat(value != null ? value : next(args, ++i, arg));
                     case "--fail-on" -> failOn = parseFailOn(value != null ? value : next(args, ++i, arg));
+                    case "--history" -> history.add(value != null ? value : next(args, ++i, arg));
                     case "--advice" -> advice = true;
                     case "--quiet", "-q" -> quiet = true;
                     default -> {
@@ -68,7 +70,7 @@ final class LintCommand {
         } catch (UsageException e) {
             err.println("pgguard lint: " + e.getMessage());
             err.println("usage: pgguard lint [--url URL] [--pg-version N] [--format text|json|markdown|sarif] "
-                    + "[--fail-on unsafe|breaking|destructive] [--advice] [--quiet] PATH...|-");
+                    + "[--fail-on unsafe|breaking|destructive] [--history DIR|CHANGELOG] [--advice] [--quiet] PATH...|-");
             return Main.ERROR;
         }
 
@@ -88,12 +90,17 @@ final class LintCommand {
             target = new Target(false, target.description(), "pgguard.protect is set and lint does not connect");
         }
         List<SourceFile.Input> inputs;
+        List<History> histories = new ArrayList<>(history.size());
         try {
             inputs = SourceFile.list(paths);
+            for (String h : history) {
+                histories.add(History.of(h));
+            }
         } catch (SourceFile.InputException e) {
             err.println("pgguard lint: " + e.getMessage());
             return Main.ERROR;
         }
+        List<History.Step> steps = History.plan(histories, inputs);
         LintSummary summary = new LintSummary(target, pgMajor, failOn, advice);
         LintReport report = switch (format) {
             case "json" -> JsonReport.streaming(out);
@@ -124,7 +131,18 @@ final class LintCommand {
             }
         };
         // one file at a time, one statement at a time: the run holds one file's text and one statement's tokens
-        for (SourceFile.Input input : inputs) {
+        for (History.Step step : steps) {
+            SourceFile.Input input = step.input();
+            if (!step.reported()) {
+                summary.historyFiles++;
+                try {
+                    linter.read(input.read(in));
+                } catch (SourceFile.InputException e) {
+                    err.println("pgguard lint: history file " + SourceFile.problem(input.name(), e)
+                            + " (not read; what it makes is unknown to the files after it)");
+                }
+                continue;
+            }
             summary.files++;
             report.file(input.name());
             SourceFile source;

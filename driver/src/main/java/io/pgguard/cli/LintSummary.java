@@ -20,6 +20,8 @@ final class LintSummary {
     final Risk failOn;
     final boolean advice;
     int files;
+    /** Files read only as history ({@code --history}): not counted in {@link #files} nor reported. */
+    int historyFiles;
     int statements;
     final Map<Risk, Integer> byRisk = new EnumMap<>(Risk.class);
     int blocked;
@@ -87,6 +89,12 @@ final class LintSummary {
             }
         }
         return why.length() == 0 ? null : "exit " + exitStatus() + ": " + why;
+    }
+
+    /** "12 statements in 2 files" and, with a history, " (after 298 files of history)". */
+    String countText() {
+        return count(statements, "statement") + " in " + count(files, "file")
+                + (historyFiles > 0 ? " (after " + count(historyFiles, "file") + " of history)" : "");
     }
 
     String targetText() {

@@ -54,6 +54,27 @@ final class Linter {
         }
     }
 
+    /**
+     * Reads a file of the history ({@code lint --history}): what it creates and changes is known to the files after
+     * it, and nothing of it is reported.
+     */
+    void read(SourceFile file) {
+        muted = true;
+        try {
+            lint(file, NOTHING);
+        } finally {
+            muted = false;
+        }
+    }
+
+    private boolean muted;
+
+    private static final java.util.function.Consumer<LintedStatement> NOTHING = new java.util.function.Consumer<>() {
+        @Override
+        public void accept(LintedStatement s) {
+        }
+    };
+
     /** The file being linted, whose problems wait with its statements while a transaction is open. */
     private FileRun current;
 
@@ -254,6 +275,9 @@ final class Linter {
 
     /** A problem found: kept, and handed on (after the statements before it, when a transaction holds them). */
     void add(Problem p) {
+        if (muted) {
+            return;
+        }
         problems.add(p);
         if (current != null && current.holding()) {
             current.hold(p);

@@ -41,8 +41,7 @@ final class QuietReport implements LintReport {
     @Override
     public void finish(LintSummary summary) {
         StringBuilder line = new StringBuilder();
-        line.append(LintSummary.count(summary.statements, "statement")).append(" in ")
-                .append(LintSummary.count(summary.files, "file")).append(", ")
+        line.append(summary.countText()).append(", ")
                 .append(summary.blocked).append(" would be blocked");
         out.println(line);
         String failure = summary.failure();

@@ -85,8 +85,7 @@ final class TextReport implements LintReport {
             out.println(paint(p.toString(), p.inputError() ? "31" : "33"));
         }
         StringBuilder line = new StringBuilder();
-        line.append(LintSummary.count(summary.statements, "statement")).append(" in ")
-                .append(LintSummary.count(summary.files, "file"));
+        line.append(summary.countText());
         for (Risk r : Risk.values()) {
             Integer n = summary.byRisk.get(r);
             if (r != Risk.SAFE && n != null) {
