@@ -32,6 +32,11 @@ final class LintSummary {
     /** Problems with suppressions: unused, without a reason, naming an unknown rule. */
     int suppressionProblems;
 
+    /** Shown findings by rule id, in the order first met: {count, risk ordinal}. */
+    final Map<String, int[]> byRule = new java.util.LinkedHashMap<>();
+    /** The files with a statement that warns or blocks, in order: name and {blocked, warned}. */
+    final Map<String, int[]> byFile = new java.util.LinkedHashMap<>();
+
     LintSummary(Target target, int pgMajor, Risk failOn, boolean advice) {
         this.target = target;
         this.pgMajor = pgMajor;
@@ -53,7 +58,24 @@ final class LintSummary {
         for (Finding f : s.classification().findings()) {
             if (!Reports.shown(f, advice)) {
                 adviceHidden++;
+            } else {
+                int[] rule = byRule.get(f.ruleId());
+                if (rule == null) {
+                    byRule.put(f.ruleId(), new int[] {1, f.risk().ordinal()});
+                } else {
+                    rule[0]++;
+                    rule[1] = Math.max(rule[1], f.risk().ordinal());
+                }
             }
+        }
+        Action action = s.decision().action();
+        if (action != Action.ALLOW) {
+            int[] file = byFile.get(s.file());
+            if (file == null) {
+                file = new int[2];
+                byFile.put(s.file(), file);
+            }
+            file[action == Action.BLOCK ? 0 : 1]++;
         }
     }
 

@@ -84,6 +84,7 @@ final class TextReport implements LintReport {
         for (Problem p : problems) {
             out.println(paint(p.toString(), p.inputError() ? "31" : "33"));
         }
+        breakdown(summary);
         StringBuilder line = new StringBuilder();
         line.append(summary.countText());
         for (Risk r : Risk.values()) {
@@ -101,6 +102,58 @@ final class TextReport implements LintReport {
         String failure = summary.failure();
         if (failure != null) {
             out.println(paint(failure, summary.exitStatus() == Main.ERROR ? "31" : "33"));
+        }
+    }
+
+    /** How many files a long run lists under "Files that block or warn" before it says how many more there are. */
+    static final int FILES_LISTED = 20;
+
+    /**
+     * For a run with findings in more than one file, or of more than one rule: the files that would block or warn,
+     * those that block first, and the findings counted by rule, most frequent first.
+     */
+    private void breakdown(LintSummary summary) {
+        if (summary.byFile.size() > 1) {
+            List<String> blocking = new ArrayList<>();
+            List<String> warning = new ArrayList<>();
+            int width = 0;
+            for (String name : summary.byFile.keySet()) {
+                width = Math.max(width, Math.min(name.length(), 72));
+            }
+            for (java.util.Map.Entry<String, int[]> e : summary.byFile.entrySet()) {
+                int[] n = e.getValue();
+                String counts = n[0] > 0 && n[1] > 0 ? n[0] + " blocked, " + n[1] + " warned"
+                        : n[0] > 0 ? n[0] + " blocked" : n[1] + " warned";
+                (n[0] > 0 ? blocking : warning).add("  " + pad(e.getKey(), width + 2) + counts);
+            }
+            blocking.addAll(warning);
+            out.println("Files that block or warn, blocking first:");
+            for (int i = 0; i < Math.min(FILES_LISTED, blocking.size()); i++) {
+                String l = blocking.get(i);
+                out.println(i < summary.byFile.size() - warning.size() ? paint(l, "31") : l);
+            }
+            if (blocking.size() > FILES_LISTED) {
+                out.println("  and " + LintSummary.count(blocking.size() - FILES_LISTED, "more file"));
+            }
+        }
+        if (summary.byRule.size() > 1) {
+            List<java.util.Map.Entry<String, int[]>> rules = new ArrayList<>(summary.byRule.entrySet());
+            rules.sort(new java.util.Comparator<>() {
+                @Override
+                public int compare(java.util.Map.Entry<String, int[]> a, java.util.Map.Entry<String, int[]> b) {
+                    int c = Integer.compare(b.getValue()[0], a.getValue()[0]);
+                    return c != 0 ? c : a.getKey().compareTo(b.getKey());
+                }
+            });
+            out.println("Findings by rule:");
+            for (java.util.Map.Entry<String, int[]> e : rules) {
+                Risk risk = Risk.values()[e.getValue()[1]];
+                out.println(String.format("  %5d  ", e.getValue()[0]) + paint(pad(risk.id(), 11), riskColor(risk))
+                        + e.getKey());
+            }
+        }
+        if (summary.byFile.size() > 1 || summary.byRule.size() > 1) {
+            out.println();
         }
     }
 

@@ -344,4 +344,33 @@ class LintCommandTest {
                 + "blocked\n"), r.out());
         assertEquals(r.status(), run("", "lint", "-q", f.toString()).status());
     }
+
+    /** A long run's text ends with the files that would block first, and the findings counted by rule. */
+    @Test
+    void theTextSummaryListsBlockingFilesFirstAndCountsByRule() throws Exception {
+        for (int k = 1; k <= 25; k++) {
+            file("V" + k + "__step.sql", k <= 22 ? "CREATE INDEX i" + k + " ON orders (c" + k + ");\n"
+                    + "CREATE INDEX j" + k + " ON orders (d" + k + ");\n" : "DROP TABLE old" + k + ";\n");
+        }
+        CliRun r = run("", "lint", dir.toString());
+        assertEquals(1, r.status(), r.toString());
+        List<String> lines = List.of(r.out().split("\n"));
+        int files = lines.indexOf("Files that block or warn, blocking first:");
+        assertTrue(files > 0, r.out());
+        for (int k = 0; k < 3; k++) {
+            assertTrue(lines.get(files + 1 + k).matches("  \\S+V" + (23 + k) + "__step\\.sql +1 blocked"),
+                    lines.get(files + 1 + k));
+        }
+        assertTrue(lines.get(files + 4).matches("  \\S+V1__step\\.sql +2 warned"), lines.get(files + 4));
+        assertEquals("  and 5 more files", lines.get(files + 1 + TextReport.FILES_LISTED));
+        int rules = lines.indexOf("Findings by rule:");
+        assertEquals(rules, files + 2 + TextReport.FILES_LISTED);
+        assertEquals(List.of("     44  unsafe     require-concurrent-index",
+                "     22  unsafe     require-lock-timeout",
+                "     22  unsafe     require-statement-timeout",
+                "      3  destructive drop-table"), lines.subList(rules + 1, rules + 5));
+
+        CliRun one = run("", "lint", dir.resolve("V23__step.sql").toString());
+        assertFalse(one.out().contains("Findings by rule") || one.out().contains("Files that"), one.out());
+    }
 }
