@@ -142,6 +142,13 @@ final class Linter {
             Classification kept = ids.isEmpty() ? c : c.without(Set.copyOf(ids));
             repeats = List.of();
             newHeads.clear();
+            for (String id : ids) {
+                // ignored where it is first met, a per-transaction rule is ignored for the transaction
+                Rule rule = RuleCatalog.byId(id);
+                if (RuleCatalog.perTransaction(rule) && head(rule) == null) {
+                    heads.add(new Head(rule, -1, c.statement().line()));
+                }
+            }
             Set<String> folded = null;
             for (Finding f : kept.findings()) {
                 if (!RuleCatalog.perTransaction(f.rule())) {
@@ -176,8 +183,13 @@ final class Linter {
         /** BEGIN, COMMIT, ROLLBACK, PREPARE TRANSACTION, or the first statement of a Liquibase changeset. */
         private boolean endsTransaction(Classification c) {
             switch (c.kind()) {
-                case "BEGIN", "COMMIT", "ROLLBACK", "PREPARE TRANSACTION" -> {
+                case "BEGIN", "PREPARE TRANSACTION" -> {
                     return true;
+                }
+                case "COMMIT", "ROLLBACK" -> {
+                    // not ROLLBACK [WORK] TO SAVEPOINT, nor COMMIT / ROLLBACK PREPARED 'gid'
+                    SqlStatement st = c.statement();
+                    return !st.isWord(1, "TO") && !st.isWord(2, "TO") && !st.isWord(1, "PREPARED");
                 }
                 default -> {
                     for (io.pgguard.sql.Comment comment : c.statement().comments()) {
@@ -230,7 +242,7 @@ final class Linter {
     /** A per-transaction finding at the first statement it fires on, and how many later statements it holds for. */
     private static final class Head {
         final Rule rule;
-        /** Where its statement waits in {@link FileRun#held}; -1 once handed on. */
+        /** Where its statement waits in {@link FileRun#held}; -1 once handed on, or when it was ignored there. */
         int at;
         final int line;
         int more;

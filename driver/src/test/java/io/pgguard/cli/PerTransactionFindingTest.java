@@ -141,4 +141,25 @@ class PerTransactionFindingTest {
         assertTrue(lock.get(0).contains("so do at least " + (Linter.MAX_HELD - 1) + " more statements"), lock.get(0));
         assertTrue(quiet.contains((n + 2) + " statements in 2 files"), quiet.substring(quiet.length() - 200));
     }
+
+    @Test
+    void aSavepointIsNotATransactionAndAnIgnoreAtTheFirstStatementCoversTheTransaction() throws Exception {
+        Path v2 = migration("BEGIN;\nALTER TABLE orders ADD COLUMN a int;\nSAVEPOINT s;\n"
+                + "ALTER TABLE orders ADD COLUMN b int;\nROLLBACK TO SAVEPOINT s;\nROLLBACK WORK TO s;\n"
+                + "ALTER TABLE orders ADD COLUMN c int;\nCOMMIT;\n");
+        String quiet = lint("-q", dir.resolve("V1__schema.sql").toString(), v2.toString());
+        List<String> lock = lines(quiet, "require-lock-timeout");
+        assertEquals(1, lock.size(), quiet);
+        assertTrue(lock.get(0).contains("so do 2 more statements of this transaction, to line 7"), lock.get(0));
+
+        Path ignored = migration("-- pgguard:ignore require-lock-timeout reason=\"a quiet table, checked\"\n"
+                + "ALTER TABLE orders ADD COLUMN a int;\nALTER TABLE orders ADD COLUMN b int;\n");
+        CliRun run = CliRun.of("", "lint", "--format", "json", dir.resolve("V1__schema.sql").toString(),
+                ignored.toString());
+        assertEquals(0, run.status(), run.toString());
+        JsonNode later = run.json().get(3);
+        assertTrue(!later.get("rules").toString().contains("require-lock-timeout"), later.toString());
+        assertTrue(later.get("repeats").toString().contains("{\"rule\":\"require-lock-timeout\",\"line\":2}"),
+                later.toString());
+    }
 }
