@@ -57,6 +57,15 @@ public class LintMojo extends AbstractMojo {
     @Parameter(property = "pgguard.sarif", defaultValue = "${project.build.directory}/pgguard.sarif")
     private File sarif;
 
+    /**
+     * The migrations already applied, read for the schema and types they leave and not reported (the CLI's
+     * {@code --history}): a Flyway location, a Liquibase changelog, or a project directory with either default
+     * layout. With {@code <migrations>} naming a pull request's new files, only those are reported and fail the
+     * build.
+     */
+    @Parameter(property = "pgguard.history")
+    private List<File> history;
+
     @Parameter(property = "pgguard.skip", defaultValue = "false")
     private boolean skip;
 
@@ -96,6 +105,11 @@ public class LintMojo extends AbstractMojo {
         }
         if (advice) {
             options.add("--advice");
+        }
+        if (history != null) {
+            for (File h : history) {
+                options.add("--history=" + shown(h));
+            }
         }
         ByteArrayOutputStream text = new ByteArrayOutputStream();
         ByteArrayOutputStream errors = new ByteArrayOutputStream();

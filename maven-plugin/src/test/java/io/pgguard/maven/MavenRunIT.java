@@ -58,4 +58,13 @@ class MavenRunIT {
         assertEquals("require-concurrent-index", run.at("/results/0/ruleId").asText(), run.toString());
         assertTrue(run.at("/invocations/0/executionSuccessful").asBoolean());
     }
+
+    @Test
+    void aNewMigrationIsLintedWithTheProjectsHistoryAsContext() throws Exception {
+        String log = log("lint-new-file-with-history");
+        assertTrue(log.contains("3 statements in 1 file (after 1 file of history)"), log);
+        assertTrue(!log.contains("drop-table") && !log.contains("change-column-type"), log);
+        assertTrue(log.contains("BUILD SUCCESS"), log);
+        assertEquals(0, sarif("lint-new-file-with-history").at("/runs/0/results").size());
+    }
 }
