@@ -80,9 +80,12 @@ final class Linter {
 
     /**
      * How many statements a transaction's per-transaction finding may hold back before it is reported with the count
-     * so far ("at least"), so that a long transaction does not keep all its statements in memory.
+     * so far, so that a long transaction does not keep all its statements in memory; a later statement of the same
+     * transaction then reports it again, with its own count.
      */
     static final int MAX_HELD = 10_000;
+    /** The same bound in tokens (a held statement keeps its tokens): a few megabytes, whatever the statements. */
+    static final int MAX_HELD_TOKENS = 200_000;
 
     /**
      * One file's run: its suppressions applied to each classification, then each decision handed on. A class, not
@@ -104,6 +107,7 @@ final class Linter {
         private final List<Head> heads = new ArrayList<>(2);
         /** What waits for the transaction to end: statements ({@link LintedStatement}) and problems, in order. */
         private final List<Object> held = new ArrayList<>();
+        private int heldTokens;
         final java.util.function.Consumer<Decision> decisions = new java.util.function.Consumer<>() {
             @Override
             public void accept(Decision d) {
@@ -118,8 +122,9 @@ final class Linter {
                 }
                 if (!newHeads.isEmpty() || !held.isEmpty()) {
                     held.add(s);
-                    if (held.size() >= MAX_HELD) {
-                        release(true);
+                    heldTokens += st.size();
+                    if (held.size() >= MAX_HELD || heldTokens >= MAX_HELD_TOKENS) {
+                        release();
                     }
                 } else {
                     sink.accept(s);
@@ -204,20 +209,21 @@ final class Linter {
 
         /** The transaction ended: what it held is handed on, its first statements saying what they stand for. */
         void endTransaction() {
-            release(false);
+            release();
             heads.clear();
         }
 
         /**
-         * Hands on what is held. With {@code early} the transaction goes on: its heads stay, so later statements
-         * are still folded into them, and their counts say "at least".
+         * Hands on what is held, each finding with the count of the statements it stands for; only an ignored one
+         * still stands for what follows.
          */
-        private void release(boolean early) {
-            for (Head h : heads) {
+        private void release() {
+            for (java.util.Iterator<Head> it = heads.iterator(); it.hasNext(); ) {
+                Head h = it.next();
                 if (h.at >= 0) {
                     LintedStatement s = (LintedStatement) held.get(h.at);
-                    held.set(h.at, withCount(s, h, early));
-                    h.at = -1;
+                    held.set(h.at, withCount(s, h));
+                    it.remove();
                 }
             }
             for (Object o : held) {
@@ -228,6 +234,7 @@ final class Linter {
                 }
             }
             held.clear();
+            heldTokens = 0;
         }
 
         void hold(Problem p) {
@@ -242,7 +249,7 @@ final class Linter {
     /** A per-transaction finding at the first statement it fires on, and how many later statements it holds for. */
     private static final class Head {
         final Rule rule;
-        /** Where its statement waits in {@link FileRun#held}; -1 once handed on, or when it was ignored there. */
+        /** Where its statement waits in {@link FileRun#held}; -1 when it was ignored there. */
         int at;
         final int line;
         int more;
@@ -256,7 +263,7 @@ final class Linter {
     }
 
     /** The statement with the head's finding saying how many later statements of the transaction it holds for. */
-    private static LintedStatement withCount(LintedStatement s, Head h, boolean atLeast) {
+    private static LintedStatement withCount(LintedStatement s, Head h) {
         if (h.more == 0) {
             return s;
         }
@@ -265,7 +272,7 @@ final class Linter {
         for (int i = 0; i < findings.size(); i++) {
             Finding f = findings.get(i);
             if (f.rule() == h.rule) {
-                findings.set(i, new Finding(f.rule(), f.risk(), f.message() + "; so do " + (atLeast ? "at least " : "")
+                findings.set(i, new Finding(f.rule(), f.risk(), f.message() + "; so do "
                         + LintSummary.count(h.more, "more statement") + " of this transaction, to line "
                         + h.lastLine));
             }

@@ -137,8 +137,13 @@ class PerTransactionFindingTest {
         Path v2 = migration(sql.toString());
         String quiet = lint("-q", dir.resolve("V1__schema.sql").toString(), v2.toString());
         List<String> lock = lines(quiet, "require-lock-timeout");
-        assertEquals(1, lock.size());
-        assertTrue(lock.get(0).contains("so do at least " + (Linter.MAX_HELD - 1) + " more statements"), lock.get(0));
+        // the first finding is reported with what was held, and the rest of the transaction gets its own
+        assertEquals(2, lock.size(), quiet.substring(0, Math.min(2_000, quiet.length())));
+        assertTrue(lock.get(0).endsWith("so do " + (Linter.MAX_HELD - 1) + " more statements of this transaction,"
+                + " to line " + Linter.MAX_HELD + " (warn)"), lock.get(0));
+        assertTrue(lock.get(1).contains(":" + (Linter.MAX_HELD + 1) + ":1: ")
+                && lock.get(1).endsWith("so do " + (n - Linter.MAX_HELD - 1) + " more statements of this "
+                + "transaction, to line " + n + " (warn)"), lock.get(1));
         assertTrue(quiet.contains((n + 2) + " statements in 2 files"), quiet.substring(quiet.length() - 200));
     }
 
@@ -161,5 +166,26 @@ class PerTransactionFindingTest {
         assertTrue(!later.get("rules").toString().contains("require-lock-timeout"), later.toString());
         assertTrue(later.get("repeats").toString().contains("{\"rule\":\"require-lock-timeout\",\"line\":2}"),
                 later.toString());
+    }
+
+    @Test
+    void largeStatementsAfterTheFirstAreHeldOnlyUpToATokenBudget() throws Exception {
+        StringBuilder sql = new StringBuilder("ALTER TABLE orders ADD COLUMN a int;\n");
+        StringBuilder values = new StringBuilder("INSERT INTO items (id) VALUES (0)");
+        for (int v = 1; v < 2_000; v++) {
+            values.append(", (").append(v).append(')');
+        }
+        // each INSERT is about 8,000 tokens: the budget is reached long before MAX_HELD statements
+        int inserts = Linter.MAX_HELD_TOKENS / 8_000 + 5;
+        for (int i = 0; i < inserts; i++) {
+            sql.append(values).append(";\n");
+        }
+        sql.append("ALTER TABLE orders ADD COLUMN b int;\n");
+        Path v2 = migration(sql.toString());
+        String quiet = lint("-q", dir.resolve("V1__schema.sql").toString(), v2.toString());
+        List<String> lock = lines(quiet, "require-lock-timeout");
+        assertEquals(2, lock.size(), quiet);
+        assertTrue(lock.get(0).startsWith(v2 + ":1:1: ") && !lock.get(0).contains("so do"), lock.get(0));
+        assertTrue(lock.get(1).startsWith(v2 + ":" + (inserts + 2) + ":1: "), lock.get(1));
     }
 }
