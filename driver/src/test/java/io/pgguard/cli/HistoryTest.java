@@ -160,6 +160,17 @@ class HistoryTest {
     }
 
     @Test
+    void standardInputComesAfterTheHistory() throws Exception {
+        Path project = flywayProject(12);
+        CliRun run = CliRun.of("ALTER TABLE t12 ALTER COLUMN code TYPE varchar(64);", "lint", "--format", "json",
+                "--history", project.toString(), "-");
+        assertEquals(0, run.status(), run.toString());
+        assertEquals(1, run.json().size());
+        assertEquals("-", run.json().get(0).get("file").asText());
+        assertFalse(run.json().get(0).get("rewrite").asBoolean(), "t12.code is varchar(10), from V12");
+    }
+
+    @Test
     void aHistoryThatCannotBeFoundIsAnInputError() throws Exception {
         Path pr = Files.writeString(dir.resolve("new.sql"), "SELECT 1;");
         CliRun missing = CliRun.of("", "lint", "--history", dir.resolve("nowhere").toString(), pr.toString());
