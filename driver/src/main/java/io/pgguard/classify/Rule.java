@@ -7,6 +7,15 @@ package io.pgguard.classify;
  */
 public record Rule(String id, Risk risk, String message, String alternative, String example) {
 
+    /**
+     * Whether the rule is about the session a migration's transaction runs in rather than about one statement
+     * ({@code require-lock-timeout}, {@code require-statement-timeout}): a linter reports it once per transaction.
+     * (By identity: a record's {@code equals} would start java.lang.invoke in a short CLI run.)
+     */
+    public boolean perTransaction() {
+        return this == SessionRules.REQUIRE_LOCK_TIMEOUT || this == SessionRules.REQUIRE_STATEMENT_TIMEOUT;
+    }
+
     public Finding finding() {
         return new Finding(this, risk, message);
     }

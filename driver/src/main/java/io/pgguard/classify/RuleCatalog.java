@@ -42,14 +42,6 @@ public final class RuleCatalog {
         return ALL;
     }
 
-    /**
-     * Whether a rule is about the session a migration's transaction runs in rather than about one statement
-     * ({@code require-lock-timeout}, {@code require-statement-timeout}): a linter reports it once per transaction.
-     */
-    public static boolean perTransaction(Rule rule) {
-        return SessionRules.RULES.contains(rule);
-    }
-
     /** The rule with this id, or null. */
     public static Rule byId(String id) {
         return BY_ID.get(id);

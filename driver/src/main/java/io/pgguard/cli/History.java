@@ -65,7 +65,8 @@ final class History {
                 byPath.putIfAbsent(key(input.path()), input);
             }
         }
-        Set<SourceFile.Input> placed = new HashSet<>();
+        // by identity: a record's hashCode would start java.lang.invoke
+        Set<SourceFile.Input> placed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         Set<Path> seen = new HashSet<>();
         List<Path> flywayOrder = new ArrayList<>();
         for (History h : histories) {

@@ -91,7 +91,7 @@ final class Linter {
      * One file's run: its suppressions applied to each classification, then each decision handed on. A class, not
      * lambdas: a short run of the tool never starts java.lang.invoke (see LintCommand).
      *
-     * <p>A per-transaction rule ({@link RuleCatalog#perTransaction}: the timeouts) is reported at the first statement
+     * <p>A per-transaction rule ({@link Rule#perTransaction}: the timeouts) is reported at the first statement
      * of a transaction it fires on, saying how many after it it holds for; on those it is taken off (it is in their
      * {@link LintedStatement#repeats()}). So that first statement waits, with what follows it, until the transaction
      * ends: at BEGIN, COMMIT or ROLLBACK, at a Liquibase {@code --changeset}, or at the end of the file.
@@ -150,13 +150,13 @@ final class Linter {
             for (String id : ids) {
                 // ignored where it is first met, a per-transaction rule is ignored for the transaction
                 Rule rule = RuleCatalog.byId(id);
-                if (RuleCatalog.perTransaction(rule) && head(rule) == null) {
+                if (rule.perTransaction() && head(rule) == null) {
                     heads.add(new Head(rule, -1, c.statement().line()));
                 }
             }
             Set<String> folded = null;
             for (Finding f : kept.findings()) {
-                if (!RuleCatalog.perTransaction(f.rule())) {
+                if (!f.rule().perTransaction()) {
                     continue;
                 }
                 Head head = head(f.rule());

@@ -148,8 +148,9 @@ final class TextReport implements LintReport {
             out.println("Findings by rule:");
             for (java.util.Map.Entry<String, int[]> e : rules) {
                 Risk risk = Risk.values()[e.getValue()[1]];
-                out.println(String.format("  %5d  ", e.getValue()[0]) + paint(pad(risk.id(), 11), riskColor(risk))
-                        + e.getKey());
+                String n = String.valueOf(e.getValue()[0]);
+                out.println(" ".repeat(Math.max(0, 7 - n.length())) + n + "  " + paint(pad(risk.id(), 11),
+                        riskColor(risk)) + e.getKey());
             }
         }
         if (summary.byFile.size() > 1 || summary.byRule.size() > 1) {
