@@ -155,20 +155,31 @@ final class History {
 
     private static History flyway(Path location) throws SourceFile.InputException {
         List<Path> sql = new ArrayList<>();
-        try (java.util.stream.Stream<Path> walk = Files.walk(location)) {
-            for (java.util.Iterator<Path> it = walk.iterator(); it.hasNext(); ) {
-                Path f = it.next();
-                if (f.getFileName().toString().endsWith(".sql") && Files.isRegularFile(f)) {
-                    sql.add(f);
-                }
-            }
-        } catch (IOException | java.io.UncheckedIOException e) {
-            throw new SourceFile.InputException(location + ": cannot list directory: " + e.getMessage());
-        }
+        walk(location, false, sql);
         if (sql.isEmpty()) {
             throw new SourceFile.InputException(location + ": holds no .sql files (--history)");
         }
         return new History(MigrationOrder.sorted(sql), true, "Flyway location " + location);
+    }
+
+    /**
+     * The {@code .sql} files (with {@code changelogs}, Liquibase's changelog files too) under {@code dir}, its
+     * subdirectories included. A loop, not {@code Files.walk}: that starts java.lang.invoke (see LintCommand).
+     */
+    private static void walk(Path dir, boolean changelogs, List<Path> found) throws SourceFile.InputException {
+        try (java.nio.file.DirectoryStream<Path> listing = Files.newDirectoryStream(dir)) {
+            for (Path f : listing) {
+                String name = f.getFileName().toString();
+                if (Files.isDirectory(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    walk(f, changelogs, found);
+                } else if ((changelogs ? ChangelogReader.changelogOrSql(name) : name.endsWith(".sql"))
+                        && Files.isRegularFile(f)) {
+                    found.add(f);
+                }
+            }
+        } catch (IOException e) {
+            throw new SourceFile.InputException(dir + ": cannot list directory: " + e.getMessage());
+        }
     }
 
     private static History liquibase(Path changelog, String given) throws SourceFile.InputException {
@@ -266,16 +277,7 @@ final class History {
                             + " is not a directory (--history)");
                 }
                 List<Path> all = new ArrayList<>();
-                try (java.util.stream.Stream<Path> walk = Files.walk(target)) {
-                    for (java.util.Iterator<Path> it = walk.iterator(); it.hasNext(); ) {
-                        Path f = it.next();
-                        if (Files.isRegularFile(f) && changelogOrSql(f.getFileName().toString())) {
-                            all.add(f);
-                        }
-                    }
-                } catch (IOException | java.io.UncheckedIOException e) {
-                    throw new SourceFile.InputException(target + ": cannot list directory: " + e.getMessage());
-                }
+                walk(target, true, all);
                 // Liquibase orders what includeAll finds by its path
                 all.sort(java.util.Comparator.comparing(p -> target.relativize(p).toString().replace('\\', '/')));
                 for (Path f : all) {
