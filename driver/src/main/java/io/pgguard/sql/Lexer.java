@@ -53,10 +53,50 @@ public final class Lexer {
     /** Whether {@code '...'} strings are read as written ({@code standard_conforming_strings = on}). */
     private final boolean standardStrings;
 
+    /**
+     * A Liquibase formatted-SQL changelog ({@code --liquibase formatted sql} on its first line): Liquibase cuts it
+     * into changesets at each {@code --changeset} line before it splits statements, so a changeset's last statement
+     * ends there even without a semicolon.
+     */
+    private final boolean changesets;
+
     private Lexer(String src, boolean standardStrings) {
         this.src = src;
         this.length = src.length();
         this.standardStrings = standardStrings;
+        this.changesets = liquibaseFormatted(src);
+    }
+
+    /** Whether the text starts with Liquibase's {@code --liquibase formatted sql} line. */
+    static boolean liquibaseFormatted(String src) {
+        int i = 0;
+        while (i < src.length() && (isSpace(src.charAt(i)) || src.charAt(i) == '\uFEFF')) {
+            i++;
+        }
+        if (!src.startsWith("--", i)) {
+            return false;
+        }
+        i += 2;
+        while (i < src.length() && (src.charAt(i) == ' ' || src.charAt(i) == '\t')) {
+            i++;
+        }
+        return src.regionMatches(true, i, "liquibase formatted sql", 0, "liquibase formatted sql".length());
+    }
+
+    /** {@code --changeset author:id ...} at the start of a line (blanks before it allowed), as Liquibase reads it. */
+    private boolean changesetLine(int start) {
+        int i = start - 1;
+        while (i >= 0 && (src.charAt(i) == ' ' || src.charAt(i) == '\t')) {
+            i--;
+        }
+        if (i >= 0 && src.charAt(i) != '\n' && src.charAt(i) != '\r') {
+            return false;
+        }
+        int j = start + 2;
+        while (j < length && (src.charAt(j) == ' ' || src.charAt(j) == '\t')) {
+            j++;
+        }
+        return src.regionMatches(true, j, "changeset", 0, 9) && j + 9 < length && isSpace(src.charAt(j + 9));
     }
 
     /** Splits {@code sql} into its non-empty statements; an unreadable tail becomes a statement with an error. */
@@ -424,6 +464,10 @@ public final class Lexer {
     /** {@code --} runs to the end of the line: a {@code \n} or a {@code \r}, as in scan.l and pgjdbc. */
     private void lineComment() {
         int start = pos;
+        if (changesets && tokenCount > 0 && changesetLine(start)) {
+            // the changeset before it ends here, as Liquibase cuts the file
+            finishStatement(null);
+        }
         int end = lineCommentEnd(src, start, length);
         pos = end;
         addComment(start, end, start + 2, end, true);

@@ -191,4 +191,26 @@ class LexerTest {
             }
         }
     }
+
+    /**
+     * Liquibase cuts a formatted-SQL changelog at each --changeset line before it splits statements: a changeset
+     * whose last statement has no semicolon ends there, and the next changeset's DROP TABLE is a statement of its
+     * own, not hidden in the CREATE INDEX before it.
+     */
+    @Test
+    void aLiquibaseChangesetEndsItsLastStatementWithoutASemicolon() {
+        String changelog = "-- liquibase formatted sql\n\n--changeset ann:1\nCREATE INDEX i1 ON t (a)\n"
+                + "--rollback DROP INDEX i1\n   --changeset ann:2 runInTransaction:false\nDROP TABLE t2\n"
+                + "--changeset ann:3\nCREATE FUNCTION f() RETURNS int AS $$\n--changeset not:here\nSELECT 1 $$ "
+                + "LANGUAGE sql;\nSELECT 2 -- changeset x:y is not at the start of its line\n";
+        List<SqlStatement> st = Lexer.split(changelog);
+        assertEquals(List.of("CREATE INDEX i1 ON t (a)", "DROP TABLE t2",
+                "CREATE FUNCTION f() RETURNS int AS $$\n--changeset not:here\nSELECT 1 $$ LANGUAGE sql",
+                "SELECT 2"), texts(changelog));
+        assertEquals(7, st.get(1).line());
+        // without the Liquibase header the file is plain SQL, split as PostgreSQL splits it
+        String plain = changelog.substring(changelog.indexOf('\n') + 1);
+        assertEquals("CREATE INDEX i1 ON t (a)\n--rollback DROP INDEX i1\n   --changeset ann:2 "
+                + "runInTransaction:false\nDROP TABLE t2", texts(plain).get(0));
+    }
 }
