@@ -33,13 +33,16 @@ final class History {
     final List<Path> files;
     /** Whether the order is Flyway's (a new file takes its place by version) rather than a changelog's. */
     final boolean flyway;
-    /** What was read as the history, for the report: "Flyway location db/migration". */
-    final String description;
+    /**
+     * What the user should know about how the history was read: the layout found, folders and includes left out,
+     * changes that are not SQL. Printed on standard error; none of it fails the run.
+     */
+    final List<String> notes;
 
-    private History(List<Path> files, boolean flyway, String description) {
+    private History(List<Path> files, boolean flyway, List<String> notes) {
         this.files = files;
         this.flyway = flyway;
-        this.description = description;
+        this.notes = notes;
     }
 
     /** One file of a lint run, in its turn: reported, or read only for what it leaves to the files after it. */
@@ -51,7 +54,7 @@ final class History {
      * place (a file of the history where it is; a new Flyway migration where its version puts it; any other after
      * the history), and nothing after the last reported one.
      */
-    static List<Step> plan(List<History> histories, List<SourceFile.Input> named) {
+    static List<Step> plan(List<History> histories, List<SourceFile.Input> named, List<String> notes) {
         List<Step> steps = new ArrayList<>(named.size());
         if (histories.isEmpty()) {
             for (SourceFile.Input input : named) {
@@ -86,6 +89,16 @@ final class History {
                 String name = input.path() == null ? "" : input.path().getFileName().toString();
                 if (input.path() != null && seen.add(key(input.path()))
                         && (MigrationOrder.version(name) != null || name.startsWith("R__"))) {
+                    // a named file with the version of a history file (or a repeatable's name) is that migration
+                    // as the pull request has it: it is read in its place, and the history's copy is not
+                    for (int i = 0; i < flywayOrder.size(); i++) {
+                        Path h = flywayOrder.get(i);
+                        if (byPath.get(key(h)) == null && MigrationOrder.sameMigration(h, input.path())) {
+                            notes.add(input.name() + " is migration " + h.getFileName() + " of the history: read in "
+                                    + "its place, instead of " + h);
+                            flywayOrder.remove(i--);
+                        }
+                    }
                     flywayOrder.add(input.path());
                 }
             }
@@ -113,8 +126,13 @@ final class History {
         return new Step(new SourceFile.Input(f.toString(), f), false);
     }
 
-    private static Path key(Path p) {
-        return p.toAbsolutePath().normalize();
+    /** The file a path names: symbolic links and {@code ./} resolved. */
+    static Path key(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException e) {
+            return p.toAbsolutePath().normalize();
+        }
     }
 
     private static final String[] CHANGELOG_EXTENSIONS = {"yaml", "yml", "xml", "json", "sql"};
@@ -124,23 +142,73 @@ final class History {
     static History of(String given) throws SourceFile.InputException {
         Path path = Path.of(given);
         if (Files.isRegularFile(path)) {
-            return liquibase(path, given);
+            return liquibase(path, new ArrayList<>());
         }
         if (!Files.isDirectory(path)) {
             throw new SourceFile.InputException(given + ": no such file or directory (--history)");
         }
+        History layout = layout(path, new ArrayList<>());
+        if (layout != null) {
+            return layout;
+        }
+        // a multi-module project: the one module below it with a default layout
+        List<Path> modules = new ArrayList<>();
+        modules(path, 0, modules);
+        if (modules.size() == 1) {
+            List<String> notes = new ArrayList<>();
+            notes.add("history: " + given + " has no migrations of its own; read those of module " + modules.get(0));
+            return layout(modules.get(0), notes);
+        }
+        if (modules.size() > 1) {
+            StringBuilder which = new StringBuilder();
+            for (Path m : modules) {
+                which.append(which.length() == 0 ? "" : ", ").append(m);
+            }
+            throw new SourceFile.InputException(given + ": several modules have migrations (" + which
+                    + "); give --history the one the files belong to");
+        }
+        return flyway(path, new ArrayList<>());
+    }
+
+    /** The migrations of a project directory in a default layout (Liquibase's first), or null. */
+    private static History layout(Path project, List<String> notes) throws SourceFile.InputException {
         for (String dir : LIQUIBASE_DEFAULTS) {
-            Path master = master(path.resolve(dir));
+            Path master = master(project.resolve(dir));
             if (master != null) {
-                return liquibase(master, master.toString());
+                return liquibase(master, notes);
             }
         }
         for (String dir : FLYWAY_DEFAULTS) {
-            if (Files.isDirectory(path.resolve(dir))) {
-                return flyway(path.resolve(dir));
+            if (Files.isDirectory(project.resolve(dir))) {
+                return flyway(project.resolve(dir), notes);
             }
         }
-        return flyway(path);
+        return null;
+    }
+
+    /** Directories down to three levels below {@code dir} with a default layout (build output and hidden ones skipped). */
+    private static void modules(Path dir, int depth, List<Path> found) throws SourceFile.InputException {
+        if (depth > 3) {
+            return;
+        }
+        try (java.nio.file.DirectoryStream<Path> listing = Files.newDirectoryStream(dir)) {
+            for (Path sub : listing) {
+                String name = sub.getFileName().toString();
+                if (!Files.isDirectory(sub, java.nio.file.LinkOption.NOFOLLOW_LINKS) || name.startsWith(".")
+                        || name.equals("target") || name.equals("build") || name.equals("node_modules")
+                        || name.equals("src")) {
+                    continue;
+                }
+                if (Files.isDirectory(sub.resolve("src/main/resources/db/migration"))
+                        || master(sub.resolve("src/main/resources/db/changelog")) != null) {
+                    found.add(sub);
+                } else {
+                    modules(sub, depth + 1, found);
+                }
+            }
+        } catch (IOException e) {
+            throw new SourceFile.InputException(dir + ": cannot list directory: " + e.getMessage());
+        }
     }
 
     private static Path master(Path dir) {
@@ -153,25 +221,43 @@ final class History {
         return null;
     }
 
-    private static History flyway(Path location) throws SourceFile.InputException {
+    /**
+     * Folders that hold other databases' migrations beside PostgreSQL's ({@code db/migration/oracle}, the layout
+     * of a project whose Flyway {@code locations} name {@code db/migration/{vendor}}): not PostgreSQL's history.
+     */
+    private static final Set<String> OTHER_DATABASES = Set.of("oracle", "sqlserver", "mssql", "mysql", "mariadb",
+            "h2", "hsqldb", "hsql", "derby", "db2", "sqlite", "snowflake", "redshift", "informix", "sybase", "firebird",
+            "saphana", "hana", "spanner", "bigquery", "synapse", "teradata", "clickhouse", "netezza", "impala", "hive");
+
+    private static History flyway(Path location, List<String> notes) throws SourceFile.InputException {
         List<Path> sql = new ArrayList<>();
-        walk(location, false, sql);
+        List<String> skipped = new ArrayList<>();
+        walk(location, false, sql, skipped);
+        if (!skipped.isEmpty()) {
+            skipped.sort(null);
+            notes.add("history: " + location + ": other databases' folders not read: " + String.join(", ", skipped));
+        }
         if (sql.isEmpty()) {
             throw new SourceFile.InputException(location + ": holds no .sql files (--history)");
         }
-        return new History(MigrationOrder.sorted(sql), true, "Flyway location " + location);
+        return new History(MigrationOrder.sorted(sql), true, notes);
     }
 
     /**
      * The {@code .sql} files (with {@code changelogs}, Liquibase's changelog files too) under {@code dir}, its
      * subdirectories included. A loop, not {@code Files.walk}: that starts java.lang.invoke (see LintCommand).
      */
-    private static void walk(Path dir, boolean changelogs, List<Path> found) throws SourceFile.InputException {
+    private static void walk(Path dir, boolean changelogs, List<Path> found, List<String> skipped)
+            throws SourceFile.InputException {
         try (java.nio.file.DirectoryStream<Path> listing = Files.newDirectoryStream(dir)) {
             for (Path f : listing) {
                 String name = f.getFileName().toString();
                 if (Files.isDirectory(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                    walk(f, changelogs, found);
+                    if (skipped != null && OTHER_DATABASES.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+                        skipped.add(name);
+                    } else {
+                        walk(f, changelogs, found, skipped);
+                    }
                 } else if ((changelogs ? ChangelogReader.changelogOrSql(name) : name.endsWith(".sql"))
                         && Files.isRegularFile(f)) {
                     found.add(f);
@@ -182,32 +268,46 @@ final class History {
         }
     }
 
-    private static History liquibase(Path changelog, String given) throws SourceFile.InputException {
+    private static History liquibase(Path changelog, List<String> notes) throws SourceFile.InputException {
         List<Path> files = new ArrayList<>();
-        new ChangelogReader(files).read(changelog, 0);
-        return new History(files, false, "Liquibase changelog " + given);
+        ChangelogReader reader = new ChangelogReader(files, notes);
+        reader.read(changelog, 0);
+        if (reader.changelogsWithChanges > 0) {
+            notes.add("history: " + changelog + ": the changes of " + LintSummary.count(reader.changelogsWithChanges,
+                    "changelog") + " written as XML, YAML or JSON (createTable, ...) are not read; the "
+                    + LintSummary.count(files.size(), "SQL file") + " it includes are");
+        }
+        return new History(files, false, notes);
     }
 
     /** Follows a changelog's includes, depth first, as Liquibase does. */
     private static final class ChangelogReader {
         private static final Pattern XML_COMMENT = Pattern.compile("<!--.*?-->", Pattern.DOTALL);
-        private static final Pattern XML_ENTRY = Pattern.compile("<\\s*(?:\\w+:)?(include|includeAll|sqlFile)\\b([^>]*)>");
+        private static final Pattern XML_ENTRY = Pattern.compile(
+                "<\\s*(?:\\w+:)?(include|includeAll|sqlFile|createProcedure)\\b([^>]*)>");
+        private static final Pattern CHANGE_SET = Pattern.compile("\\bchangeSet\\b");
         private static final Pattern XML_ATTRIBUTE = Pattern.compile("(\\w+)\\s*=\\s*(?:\"([^\"]*)\"|'([^']*)')");
-        private static final Pattern MAP_ENTRY = Pattern.compile("\"?\\b(include|includeAll|sqlFile)\"?\\s*:");
+        private static final Pattern MAP_ENTRY = Pattern.compile(
+                "\"?\\b(include|includeAll|sqlFile|createProcedure)\"?\\s*:");
         private static final Pattern MAP_VALUE = Pattern.compile(
                 "\"?\\b(file|path|relativeToChangelogFile)\"?\\s*:\\s*(?:\"([^\"]*)\"|'([^']*)'|([^\\s,}\\]#]+))");
 
         private final List<Path> files;
+        private final List<String> notes;
         private final Set<Path> reading = new HashSet<>();
+        /** Changelogs read that hold changesets of their own (not only includes). */
+        int changelogsWithChanges;
 
-        ChangelogReader(List<Path> files) {
+        ChangelogReader(List<Path> files, List<String> notes) {
             this.files = files;
+            this.notes = notes;
         }
 
         void read(Path changelog, int depth) throws SourceFile.InputException {
-            Path key = changelog.toAbsolutePath().normalize();
+            Path key = key(changelog);
             if (depth > 50 || !reading.add(key)) {
-                throw new SourceFile.InputException(changelog + ": includes itself (--history)");
+                notes.add("history: " + changelog + " includes itself; the inner include left out");
+                return;
             }
             String name = changelog.getFileName().toString();
             if (name.endsWith(".sql")) {
@@ -219,7 +319,12 @@ final class History {
             try {
                 text = Files.readString(changelog);
             } catch (IOException e) {
-                throw new SourceFile.InputException(changelog + ": cannot read: " + e.getMessage());
+                notes.add("history: " + changelog + ": cannot read (" + e.getMessage() + "), left out");
+                reading.remove(key);
+                return;
+            }
+            if (CHANGE_SET.matcher(text).find()) {
+                changelogsWithChanges++;
             }
             if (name.endsWith(".xml")) {
                 Matcher m = XML_ENTRY.matcher(XML_COMMENT.matcher(text).replaceAll(""));
@@ -268,24 +373,29 @@ final class History {
         private void entry(Path changelog, String kind, String file, boolean relative, int depth)
                 throws SourceFile.InputException {
             if (file == null || file.isBlank()) {
-                throw new SourceFile.InputException(changelog + ": " + kind + " without a file or path (--history)");
+                notes.add("history: " + changelog + ": " + kind + " without a file or path, left out");
+                return;
             }
             Path target = resolve(changelog, file.trim(), relative);
             if (kind.equals("includeAll")) {
                 if (!Files.isDirectory(target)) {
-                    throw new SourceFile.InputException(changelog + ": includeAll path " + file
-                            + " is not a directory (--history)");
+                    notes.add("history: " + changelog + ": includeAll " + file + " is not a directory here, left "
+                            + "out");
+                    return;
                 }
                 List<Path> all = new ArrayList<>();
-                walk(target, true, all);
+                walk(target, true, all, null);
                 // Liquibase orders what includeAll finds by its path
                 all.sort(java.util.Comparator.comparing(p -> target.relativize(p).toString().replace('\\', '/')));
                 for (Path f : all) {
                     read(f, depth + 1);
                 }
             } else if (!Files.isRegularFile(target)) {
-                throw new SourceFile.InputException(changelog + ": " + kind + " " + file + " not found (--history)");
-            } else if (kind.equals("sqlFile") || changelogOrSql(target.getFileName().toString())) {
+                notes.add("history: " + changelog + ": " + kind + " " + file + " not found here (a resource of a jar?),"
+                        + " left out");
+            } else if (!kind.equals("include")) {
+                files.add(target); // sqlFile, createProcedure: SQL, whatever the file is called
+            } else if (changelogOrSql(target.getFileName().toString())) {
                 read(target, depth + 1);
             }
         }

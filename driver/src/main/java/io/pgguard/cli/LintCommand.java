@@ -50,7 +50,13 @@ final class LintCommand {
                     case "--pg-version" -> pgMajor = parseVersion(value != null ? value : next(args, ++i, arg));
                     case "--format" -> format = parseFormat(value != null ? value : next(args, ++i, arg));
                     case "--fail-on" -> failOn = parseFailOn(value != null ? value : next(args, ++i, arg));
-                    case "--history" -> history.add(value != null ? value : next(args, ++i, arg));
+                    case "--history" -> {
+                        String h = value != null ? value : next(args, ++i, arg);
+                        if (h.isBlank()) {
+                            throw new UsageException("--history needs a directory or a changelog");
+                        }
+                        history.add(h);
+                    }
                     case "--advice" -> advice = true;
                     case "--quiet", "-q" -> quiet = true;
                     default -> {
@@ -100,7 +106,14 @@ final class LintCommand {
             err.println("pgguard lint: " + e.getMessage());
             return Main.ERROR;
         }
-        List<History.Step> steps = History.plan(histories, inputs);
+        List<String> notes = new ArrayList<>();
+        for (History h : histories) {
+            notes.addAll(h.notes);
+        }
+        List<History.Step> steps = History.plan(histories, inputs, notes);
+        for (String note : notes) {
+            err.println("pgguard lint: " + note);
+        }
         LintSummary summary = new LintSummary(target, pgMajor, failOn, advice);
         LintReport report = switch (format) {
             case "json" -> JsonReport.streaming(out);
@@ -134,9 +147,12 @@ final class LintCommand {
         for (History.Step step : steps) {
             SourceFile.Input input = step.input();
             if (!step.reported()) {
-                summary.historyFiles++;
                 try {
-                    linter.read(input.read(in));
+                    for (Problem p : linter.read(input.read(in))) {
+                        err.println("pgguard lint: history file " + p + " (what follows it there is not known to "
+                                + "the files after it)");
+                    }
+                    summary.historyFiles++;
                 } catch (SourceFile.InputException e) {
                     err.println("pgguard lint: history file " + SourceFile.problem(input.name(), e)
                             + " (not read; what it makes is unknown to the files after it)");

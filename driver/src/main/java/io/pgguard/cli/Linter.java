@@ -56,18 +56,20 @@ final class Linter {
 
     /**
      * Reads a file of the history ({@code lint --history}): what it creates and changes is known to the files after
-     * it, and nothing of it is reported.
+     * it, and nothing of it is reported; returns what could not be read in it (an unterminated string, ...).
      */
-    void read(SourceFile file) {
-        muted = true;
+    List<Problem> read(SourceFile file) {
+        unread = new ArrayList<>(0);
         try {
             lint(file, NOTHING);
+            return unread;
         } finally {
-            muted = false;
+            unread = null;
         }
     }
 
-    private boolean muted;
+    /** While a history file is read: its input errors, instead of reporting them. */
+    private List<Problem> unread;
 
     private static final java.util.function.Consumer<LintedStatement> NOTHING = new java.util.function.Consumer<>() {
         @Override
@@ -294,7 +296,10 @@ final class Linter {
 
     /** A problem found: kept, and handed on (after the statements before it, when a transaction holds them). */
     void add(Problem p) {
-        if (muted) {
+        if (unread != null) {
+            if (p.inputError()) {
+                unread.add(p);
+            }
             return;
         }
         problems.add(p);

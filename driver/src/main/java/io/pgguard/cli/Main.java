@@ -16,13 +16,16 @@ public final class Main {
     static {
         COMMANDS.put("lint", """
                   lint [--url URL] [--pg-version N] [--format text|json|markdown|sarif]
-                       [--fail-on unsafe|breaking|destructive] [--advice] [--quiet] PATH...|-
+                       [--fail-on unsafe|breaking|destructive] [--history DIR|CHANGELOG] [--advice] [--quiet]
+                       PATH...|-
                       classify every statement of the given SQL files (a directory: its *.sql files in the
                       order Flyway applies them; -: standard input) and decide them for the target (no
-                      --url: production); never connects. --advice also reports advice (safe findings such
-                      as prefer-if-not-exists) in text and sarif; --quiet prints one line per finding,
-                      file:line:column: risk rule: message. Exit 0 clean, 1 a statement would be blocked (or is at or above
-                      --fail-on, or a suppression is unused), 2 usage or input error.
+                      --url: production); never connects. --history reads a project's migrations (a Flyway
+                      location, a Liquibase changelog, or a project directory) for the schema they leave and
+                      reports only the files named. --advice also reports advice (safe findings such as
+                      prefer-if-not-exists) in text and sarif; --quiet prints one line per finding,
+                      file:line:column: risk rule: message. Exit 0 clean, 1 a statement would be blocked (or is
+                      at or above --fail-on, or a suppression is unused), 2 usage or input error.
                 """);
         COMMANDS.put("exec", """
                   exec --url URL [--dry-run] [--format text|json] FILE...

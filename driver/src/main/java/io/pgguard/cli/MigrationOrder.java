@@ -51,8 +51,12 @@ final class MigrationOrder {
     };
 
     private static int compareVersions(Path a, Path b) {
-        List<BigInteger> x = version(a.getFileName().toString());
-        List<BigInteger> y = version(b.getFileName().toString());
+        int c = compareParts(version(a.getFileName().toString()), version(b.getFileName().toString()));
+        return c != 0 ? c : a.getFileName().toString().compareTo(b.getFileName().toString());
+    }
+
+    /** Versions compared part by part as numbers, a missing part as 0 ({@code 1.0} is {@code 1}). */
+    private static int compareParts(List<BigInteger> x, List<BigInteger> y) {
         for (int i = 0; i < Math.max(x.size(), y.size()); i++) {
             BigInteger p = i < x.size() ? x.get(i) : BigInteger.ZERO;
             BigInteger q = i < y.size() ? y.get(i) : BigInteger.ZERO;
@@ -61,7 +65,20 @@ final class MigrationOrder {
                 return c;
             }
         }
-        return a.getFileName().toString().compareTo(b.getFileName().toString());
+        return 0;
+    }
+
+    /**
+     * Whether two files are the same migration to Flyway: versioned ones of equal versions ({@code V2__a} and
+     * {@code V2.0__b}: Flyway refuses two migrations of one version), or repeatable ones of the same name.
+     */
+    static boolean sameMigration(Path a, Path b) {
+        String x = a.getFileName().toString();
+        String y = b.getFileName().toString();
+        if (x.startsWith("R__") || y.startsWith("R__")) {
+            return x.equals(y);
+        }
+        return version(x) != null && version(y) != null && compareParts(version(x), version(y)) == 0;
     }
 
     /** The version parts of {@code V1.2_3__name.sql}; null when the name is not a versioned migration's. */

@@ -121,14 +121,17 @@ record SourceFile(String name, String text) {
         List<Input> out = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         for (String p : paths) {
-            if (!seen.add(p)) {
-                continue;
-            }
             if (p.equals("-")) {
-                out.add(new Input("-", null));
+                if (seen.add(p)) {
+                    out.add(new Input("-", null));
+                }
                 continue;
             }
             Path path = Path.of(p);
+            // once each, however it is named (./a.sql, a link to it)
+            if (!Files.isDirectory(path) && !seen.add(History.key(path).toString())) {
+                continue;
+            }
             if (Files.isDirectory(path)) {
                 List<Path> sql = new ArrayList<>();
                 try (java.nio.file.DirectoryStream<Path> listing = Files.newDirectoryStream(path)) {
@@ -145,7 +148,7 @@ record SourceFile(String name, String text) {
                     throw new InputException(p + ": directory holds no .sql files");
                 }
                 for (Path f : sql) {
-                    if (seen.add(f.toString())) {
+                    if (seen.add(History.key(f).toString())) {
                         out.add(new Input(f.toString(), f));
                     }
                 }

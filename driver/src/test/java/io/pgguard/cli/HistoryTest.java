@@ -180,8 +180,9 @@ class HistoryTest {
         Path master = Files.writeString(dir.resolve("db.changelog-master.xml"),
                 "<databaseChangeLog><include file=\"gone.sql\"/></databaseChangeLog>");
         CliRun gone = CliRun.of("", "lint", "--history", master.toString(), pr.toString());
-        assertEquals(2, gone.status());
-        assertTrue(gone.err().contains("include gone.sql not found (--history)"), gone.err());
+        assertEquals(0, gone.status(), "an include that is not there is left out, and said so");
+        assertTrue(gone.err().contains("include gone.sql not found here (a resource of a jar?), left out"),
+                gone.err());
 
         Path bad = Files.createDirectories(dir.resolve("bad"));
         Files.write(bad.resolve("V1__latin1.sql"), new byte[] {'S', 'E', 'L', 'E', 'C', 'T', ' ', (byte) 0xe9, ';'});
@@ -189,5 +190,82 @@ class HistoryTest {
         assertEquals(0, unreadable.status(), "an unreadable history file does not fail the new file's lint");
         assertTrue(unreadable.err().contains("history file " + bad.resolve("V1__latin1.sql") + ":1:8: not valid UTF-8"),
                 unreadable.err());
+    }
+
+    @Test
+    void aPullRequestsCopyOfAHistoryMigrationIsReadInsteadOfIt() throws Exception {
+        Path location = Files.createDirectories(dir.resolve("db/migration"));
+        Files.writeString(location.resolve("V1__t.sql"), "CREATE TABLE t (id bigint, n integer);");
+        Files.writeString(location.resolve("V2__b.sql"), "ALTER TABLE t ALTER COLUMN n TYPE text;");
+        Files.writeString(location.resolve("V3__c.sql"), "ALTER TABLE t ALTER COLUMN n TYPE varchar(5);");
+        // the pull request's version of V2, checked out elsewhere, and named twice in two spellings
+        Path pr = Files.createDirectories(dir.resolve("pr"));
+        Path v2 = Files.writeString(pr.resolve("V2.0__b.sql"), "ALTER TABLE t ALTER COLUMN n TYPE bigint;");
+        CliRun run = CliRun.of("", "lint", "-q", "--history", location.toString(), v2.toString(),
+                pr.resolve("..").resolve("pr").resolve("V2.0__b.sql").toString());
+        assertTrue(run.out().contains("TYPE integer -> bigint"), "V1 read before it, not V2 or V3: " + run.out());
+        assertTrue(run.out().contains("1 statement in 1 file (after 1 file of history)"), run.out());
+        assertTrue(run.err().contains(v2 + " is migration V2__b.sql of the history: read in its place"), run.err());
+    }
+
+    @Test
+    void otherDatabasesFoldersAndModulesAreFoundAndSaidSo() throws Exception {
+        Path module = dir.resolve("repo/services/orders");
+        Path location = Files.createDirectories(module.resolve("src/main/resources/db/migration"));
+        Files.createDirectories(location.resolve("oracle"));
+        Files.createDirectories(location.resolve("postgresql"));
+        Files.writeString(location.resolve("oracle/V1__t.sql"), "CREATE TABLE t (id number, code varchar2(10));");
+        Files.writeString(location.resolve("postgresql/V1__t.sql"), "CREATE TABLE t (id bigint, code text);");
+        Files.createDirectories(dir.resolve("repo/services/orders/src/test/resources"));
+        Files.writeString(dir.resolve("repo/services/orders/src/test/resources/fixtures.sql"), "DROP TABLE t;");
+        Path pr = Files.writeString(dir.resolve("V2__code.sql"), "ALTER TABLE t ALTER COLUMN code TYPE varchar(10);");
+        CliRun run = CliRun.of("", "lint", "--format", "json", "--history", dir.resolve("repo").toString(),
+                pr.toString());
+        assertEquals(0, run.status(), run.toString());
+        // text -> varchar(10) checks every row: the type came from postgresql/, not oracle/
+        assertTrue(run.json().get(0).get("rules").toString().contains("change-column-type"), run.out());
+        assertTrue(run.err().contains("has no migrations of its own; read those of module " + module), run.err());
+        assertTrue(run.err().contains("other databases' folders not read: oracle"), run.err());
+
+        Files.createDirectories(dir.resolve("repo/billing/src/main/resources/db/migration"));
+        CliRun two = CliRun.of("", "lint", "--history", dir.resolve("repo").toString(), pr.toString());
+        assertEquals(2, two.status());
+        assertTrue(two.err().contains("several modules have migrations"), two.err());
+    }
+
+    @Test
+    void whatCannotBeFollowedIsSaidAndDoesNotFailTheRun() throws Exception {
+        Path changelog = Files.createDirectories(dir.resolve("db/changelog"));
+        Files.writeString(changelog.resolve("db.changelog-master.xml"), """
+                <databaseChangeLog>
+                  <include file="db/changelog/one.sql"/>
+                  <changeSet id="1" author="a">
+                    <sqlFile path="classpath:/org/springframework/batch/core/schema-postgresql.sql"/>
+                    <createTable tableName="x"><column name="id" type="bigint"/></createTable>
+                  </changeSet>
+                  <includeAll path="db/changelog/optional/" errorIfMissingOrEmpty="false"/>
+                  <changeSet id="2" author="a">
+                    <createProcedure path="proc.pgsql" relativeToChangelogFile="true"/>
+                  </changeSet>
+                </databaseChangeLog>
+                """);
+        Files.writeString(changelog.resolve("one.sql"), "CREATE TABLE t (id bigint, code varchar(10));\n"
+                + "CREATE FUNCTION broken() RETURNS int AS $$ SELECT 1;\n");
+        Files.writeString(changelog.resolve("proc.pgsql"), "CREATE TABLE u (id bigint, code varchar(10));");
+        Path pr = Files.writeString(dir.resolve("new.sql"), "ALTER TABLE u ALTER COLUMN code TYPE varchar(20);\n"
+                + "-- pgguard:ignore drop-table reason=\"not here\"\nSELECT 1;\n");
+        CliRun run = CliRun.of("", "lint", "--format", "json", "--history", dir.toString(), pr.toString());
+        assertEquals(1, run.status(), "the new file's unused suppression is its own: " + run);
+        assertFalse(run.json().get(0).get("rewrite").asBoolean(), "u came from the createProcedure file");
+        assertTrue(run.err().contains("sqlFile classpath:/org/springframework/batch/core/schema-postgresql.sql not "
+                + "found here (a resource of a jar?), left out"), run.err());
+        assertTrue(run.err().contains("includeAll db/changelog/optional/ is not a directory here, left out"),
+                run.err());
+        assertTrue(run.err().contains("the changes of 1 changelog written as XML, YAML or JSON (createTable, ...) are"
+                + " not read; the 2 SQL files it includes are"), run.err());
+        assertTrue(run.err().contains("history file " + changelog.resolve("one.sql") + ":2:41: unterminated "
+                + "dollar-quoted string"), run.err());
+
+        assertEquals(2, CliRun.of("", "lint", "--history=", pr.toString()).status());
     }
 }
