@@ -68,6 +68,11 @@ final class MarkdownReport implements LintReport {
     @Override
     public void finish(LintSummary summary) {
         endFile();
+        if (summary.historyFiles > 0) {
+            out.println();
+            out.println("Tables and column types were known from " + LintSummary.count(summary.historyFiles, "file")
+                    + " of the project's history (`--history`), which this review does not cover.");
+        }
         if (!problems.isEmpty()) {
             out.println();
             out.println("### Problems");

@@ -80,6 +80,7 @@ class HistoryTest {
         CliRun markdown = CliRun.of("", "lint", "--format", "markdown", "--history", project.toString(),
                 pr.toString());
         assertTrue(markdown.out().contains("V301__widen.sql") && !markdown.out().contains("step_"), markdown.out());
+        assertTrue(markdown.out().contains("known from 300 files of the project's history"), markdown.out());
     }
 
     @Test
