@@ -140,11 +140,11 @@ final class DataRules {
             return;
         }
         if (unbounded) {
-            a.find(UNBOUNDED_UPDATE, where < 0 ? "UPDATE " + a.table + " without WHERE overwrites every row"
-                    : "UPDATE " + a.table + " has a WHERE that does not restrict its rows (" + reason(scope) + ")");
+            a.find(UNBOUNDED_UPDATE, where < 0 ? "UPDATE " + shown(a.table) + " without WHERE overwrites every row"
+                    : "UPDATE " + shown(a.table) + " has a WHERE that does not restrict its rows (" + reason(scope) + ")");
         }
         if (a.context.isMigration() && (unbounded || Conditions.onlyNullTests(c.st, where + 1, whereEnd))) {
-            a.find(BATCH_BACKFILL, "UPDATE " + a.table + " backfills the whole table in one transaction");
+            a.find(BATCH_BACKFILL, "UPDATE " + shown(a.table) + " backfills the whole table in one transaction");
         }
     }
 
@@ -164,10 +164,15 @@ final class DataRules {
         boolean unbounded = unbounded(a, c, where, whereEnd(c, where), scope);
         a.fewRows = !unbounded && where >= 0 && pointCondition(c.st, where + 1, whereEnd(c, where));
         if (unbounded && a.dmlOnExisting && !isLockTable(a.table)) {
-            a.find(UNBOUNDED_DELETE, where < 0 ? "DELETE FROM " + a.table + " without WHERE deletes every row"
-                    : "DELETE FROM " + a.table + " has a WHERE that does not restrict its rows (" + reason(scope)
+            a.find(UNBOUNDED_DELETE, where < 0 ? "DELETE FROM " + shown(a.table) + " without WHERE deletes every row"
+                    : "DELETE FROM " + shown(a.table) + " has a WHERE that does not restrict its rows (" + reason(scope)
                     + ")");
         }
+    }
+
+    /** A target's name for a message; one pgguard cannot read is said to be so, not printed as "null". */
+    private static String shown(String table) {
+        return table == null ? "a table pgguard cannot name" : table;
     }
 
     /** The target's name and alias, read after its name; the cursor moves past the alias. */

@@ -375,6 +375,21 @@ public final class Lexer {
             add(TokenType.PARAM, start, pos);
             return true;
         }
+        if (i < length && src.charAt(i) == '{') {
+            // A Flyway or Liquibase placeholder, ${name} (${flyway:defaultSchema}): the migration tool replaces it
+            // before the server sees the text, so it is read as the name it stands for. The server itself rejects
+            // "${", so nothing it would run is read differently.
+            int j = i + 1;
+            while (j < length && (isDollarTagChar(src.charAt(j)) || src.charAt(j) == '.' || src.charAt(j) == '-'
+                    || src.charAt(j) == ':')) {
+                j++;
+            }
+            if (j > i + 1 && j < length && src.charAt(j) == '}') {
+                pos = j + 1;
+                add(TokenType.WORD, start, pos);
+                return true;
+            }
+        }
         if (i < length && isIdentStart(src.charAt(i))) {
             while (i < length && isDollarTagChar(src.charAt(i))) {
                 i++;

@@ -269,4 +269,19 @@ class HistoryTest {
 
         assertEquals(2, CliRun.of("", "lint", "--history=", pr.toString()).status());
     }
+
+    @Test
+    void tablesNamedThroughPlaceholdersAreLearnedAndNamed() throws Exception {
+        Path location = Files.createDirectories(dir.resolve("db/migration"));
+        Files.writeString(location.resolve("V1__t.sql"), "CREATE TABLE ${ohdsiSchema}.cohort (id bigint, "
+                + "name varchar(10));");
+        Path pr = Files.writeString(dir.resolve("V2__x.sql"), "ALTER TABLE ${ohdsiSchema}.cohort ALTER COLUMN name "
+                + "TYPE varchar(255);\nDELETE FROM ${ohdsiSchema}.cohort;\n");
+        CliRun run = CliRun.of("", "lint", "--format", "json", "--history", location.toString(), pr.toString());
+        assertFalse(run.json().get(0).get("rewrite").asBoolean(), "varchar(10) known from V1: " + run.out());
+        assertEquals("${ohdsiSchema}.cohort", run.json().get(1).get("table").asText());
+        CliRun quiet = CliRun.of("", "lint", "-q", pr.toString());
+        assertTrue(quiet.out().contains("DELETE FROM ${ohdsiSchema}.cohort without WHERE deletes every row"),
+                quiet.out());
+    }
 }

@@ -213,4 +213,18 @@ class LexerTest {
         assertTrue(texts(plain).get(0).startsWith("CREATE INDEX i1 ON t (a)\n--rollback DROP INDEX i1\n"
                 + "   --changeset ann:2 runInTransaction:false\nDROP TABLE t2\n"), texts(plain).get(0));
     }
+
+    /** Flyway's and Liquibase's ${placeholders} are names: the tool replaces them before the server reads the text. */
+    @Test
+    void aMigrationToolPlaceholderIsOneName() {
+        SqlStatement st = Lexer.split("DELETE FROM ${ohdsiSchema}.cohort WHERE x = '${not.me}' AND y = ${flyway:user}")
+                .get(0);
+        assertEquals(TokenType.WORD, st.type(2));
+        assertEquals("${ohdsiSchema}", st.text(2));
+        assertEquals(TokenType.DOT, st.type(3));
+        assertEquals(TokenType.STRING, st.type(8));
+        assertEquals("${flyway:user}", st.text(st.size() - 1));
+        // not a placeholder: a lone $ and a brace the server would refuse, kept as they were
+        assertEquals(TokenType.OTHER, Lexer.split("SELECT ${ x }").get(0).type(1));
+    }
 }
