@@ -50,8 +50,7 @@ final class ColumnReferences {
             return last; // a type name
         }
         if (last == k) {
-            if (st.is(k, TokenType.WORD)
-                    && NON_COLUMN_WORDS.contains(st.text(k).toUpperCase(Locale.ROOT))) {
+            if (st.is(k, TokenType.WORD) && keywordHere(st, k)) {
                 return k;
             }
             // An unqualified column: the target's, unless a subquery's own relations are nearer.
@@ -71,14 +70,59 @@ final class ColumnReferences {
         return last;
     }
 
-    /** Words that can stand in a condition without naming a column. */
+    /**
+     * Words that stand in a condition without naming a column: PostgreSQL's reserved and type/function-name
+     * keywords, which cannot be a column's unquoted name.
+     */
     private static final Set<String> NON_COLUMN_WORDS = Set.of("TRUE", "FALSE", "NULL", "NOT", "AND", "OR", "IS",
-            "IN", "BETWEEN", "SYMMETRIC", "LIKE", "ILIKE", "SIMILAR", "TO", "ESCAPE", "DISTINCT", "FROM", "UNKNOWN",
-            "CASE", "WHEN", "THEN", "ELSE", "END", "CAST", "AS", "ANY", "ALL", "SOME", "ARRAY", "INTERVAL", "COLLATE",
-            "ISNULL", "NOTNULL", "CURRENT_DATE", "CURRENT_TIME", "CURRENT_TIMESTAMP", "LOCALTIME", "LOCALTIMESTAMP",
-            "CURRENT_USER", "SESSION_USER", "USER", "CURRENT_ROLE", "EXISTS", "OVERLAPS", "AT", "ZONE", "TIME",
-            "TIMESTAMP", "DATE", "WITH", "WITHOUT", "NORMALIZED", "OF", "DOCUMENT", "JSON", "OBJECT", "SCALAR",
-            "VALUE", "KEYS", "UNIQUE", "DEFAULT", "ROW");
+            "IN", "BETWEEN", "SYMMETRIC", "LIKE", "ILIKE", "SIMILAR", "TO", "DISTINCT", "FROM", "CASE", "WHEN",
+            "THEN", "ELSE", "END", "CAST", "AS", "ANY", "ALL", "SOME", "ARRAY", "COLLATE", "ISNULL", "NOTNULL",
+            "CURRENT_DATE", "CURRENT_TIME", "CURRENT_TIMESTAMP", "LOCALTIME", "LOCALTIMESTAMP", "CURRENT_USER",
+            "SESSION_USER", "USER", "CURRENT_ROLE", "EXISTS", "OVERLAPS", "WITH", "UNIQUE", "DEFAULT");
+
+    /**
+     * Words that are keywords only where the grammar makes them so, and otherwise the column names they often are
+     * ({@code value}, {@code date}, {@code time}, {@code zone}, {@code keys}, ...).
+     */
+    private static final Set<String> CONTEXT_WORDS = Set.of("DATE", "TIME", "TIMESTAMP", "INTERVAL", "JSON", "ZONE",
+            "AT", "WITHOUT", "VALUE", "SCALAR", "OBJECT", "DOCUMENT", "UNKNOWN", "NORMALIZED", "OF", "KEYS", "ROW",
+            "ESCAPE");
+
+    /** Whether the word at {@code k} is a keyword here rather than a column's name. */
+    private static boolean keywordHere(SqlStatement st, int k) {
+        String w = st.text(k).toUpperCase(Locale.ROOT);
+        if (NON_COLUMN_WORDS.contains(w)) {
+            return true;
+        }
+        if (!CONTEXT_WORDS.contains(w)) {
+            return false;
+        }
+        boolean literalFollows = st.is(k + 1, TokenType.STRING) || st.is(k + 1, TokenType.DOLLAR_STRING);
+        return switch (w) {
+            // a typed literal (DATE '2024-01-01'), a type (AS date, TIME WITH TIME ZONE), AT TIME ZONE
+            case "DATE", "INTERVAL" -> literalFollows || st.isWord(k - 1, "AS");
+            case "TIME", "TIMESTAMP" -> literalFollows || st.isWord(k - 1, "AS") || st.isWord(k + 1, "WITH")
+                    || st.isWord(k + 1, "WITHOUT") || st.isWord(k - 1, "AT") || st.isWord(k - 1, "WITH")
+                    || st.isWord(k - 1, "WITHOUT");
+            case "ZONE" -> st.isWord(k - 1, "TIME");
+            case "AT" -> st.isWord(k + 1, "TIME") || st.isWord(k + 1, "LOCAL");
+            case "WITHOUT" -> st.isWord(k + 1, "TIME") || st.isWord(k + 1, "UNIQUE");
+            case "KEYS" -> st.isWord(k - 1, "UNIQUE");
+            case "ROW" -> st.is(k + 1, TokenType.LPAREN);
+            case "ESCAPE" -> literalFollows || st.is(k + 1, TokenType.PARAM);
+            // IS [NOT] JSON [VALUE | SCALAR | OBJECT | ARRAY], IS DOCUMENT, IS UNKNOWN, IS [NFC] NORMALIZED, IS OF
+            case "JSON" -> literalFollows || afterIs(st, k);
+            case "VALUE", "SCALAR", "OBJECT" -> st.isWord(k - 1, "JSON");
+            case "NORMALIZED" -> afterIs(st, k) || st.isWord(k - 1, "NFC") || st.isWord(k - 1, "NFD")
+                    || st.isWord(k - 1, "NFKC") || st.isWord(k - 1, "NFKD");
+            default -> afterIs(st, k); // DOCUMENT, UNKNOWN, OF
+        };
+    }
+
+    /** {@code IS} or {@code IS NOT} right before {@code k}. */
+    private static boolean afterIs(SqlStatement st, int k) {
+        return st.isWord(k - 1, "IS") || st.isWord(k - 1, "NOT") && st.isWord(k - 2, "IS");
+    }
 
     /** Words that open a subquery right after a parenthesis. */
     static boolean opensSubquery(SqlStatement st, int k) {
