@@ -184,7 +184,13 @@ final class ColumnRules {
                 a.find(NARROWING_TYPE_CHANGE, "ALTER COLUMN " + column + " TYPE " + target
                         + (from == null ? "" : " (from " + from + ")") + ": " + narrowing);
             }
-            boolean free = !using && from != null && target != null && from.changesWithoutRewriteTo(target);
+            boolean betweenTimestamps = from != null && target != null && !from.array() && !target.array()
+                    && (from.name().equals("timestamp") && target.name().equals("timestamptz")
+                    || from.name().equals("timestamptz") && target.name().equals("timestamp"));
+            // PostgreSQL 12+ relabels timestamp <-> timestamptz without a rewrite when the session's TimeZone is UTC
+            boolean free = !using && from != null && target != null && (from.changesWithoutRewriteTo(target)
+                    || betweenTimestamps && a.pgMajor >= 12 && a.context.timeZoneIsUtc()
+                    && java.util.Objects.equals(from.modifiers(), target.modifiers()));
             if (!free) {
                 a.rewrite = true;
             }
@@ -196,7 +202,9 @@ final class ColumnRules {
                         ? "ALTER COLUMN " + column + " TYPE " + target + " rewrites " + table
                                 + " unless the old type is binary-coercible to it"
                         : "ALTER COLUMN " + column + " TYPE " + from + " -> " + target + " rewrites " + table
-                                + " and its indexes under an AccessExclusiveLock";
+                                + " and its indexes under an AccessExclusiveLock"
+                                + (betweenTimestamps && a.pgMajor >= 12 && !using
+                                ? " (not when the session's TimeZone is UTC: SET timezone = 'UTC' before it)" : "");
                 a.find(CHANGE_COLUMN_TYPE, what);
             }
             return "ALTER TABLE ALTER COLUMN TYPE";

@@ -75,6 +75,13 @@ public final class Context {
     private boolean stringsTouched;
     boolean lockTimeout;
     boolean statementTimeout;
+    /**
+     * Whether the session's TimeZone is UTC, as SET timezone in the file left it (TRUE, FALSE), or null when it
+     * was not set: a timestamp / timestamptz change does not rewrite under UTC (PostgreSQL 12+).
+     */
+    Boolean timeZoneUtc;
+    /** The same under a SET LOCAL, until the transaction ends; null when there is none. */
+    Boolean timeZoneUtcLocal;
     boolean inTransaction;
     boolean ddlOnExisting;
     boolean dmlOnExisting;
@@ -300,6 +307,7 @@ public final class Context {
     /** COMMIT or ROLLBACK: SET LOCAL ends, and a ROLLBACK undoes the transaction's SETs. */
     void transactionEnded(boolean committed) {
         inTransaction = false;
+        timeZoneUtcLocal = null;
         if (!committed) {
             sessionStrings = stringsAtBegin;
         }
@@ -309,11 +317,18 @@ public final class Context {
         standardStrings = sessionStrings;
     }
 
+    /** Whether the session's TimeZone is known to be UTC here. */
+    boolean timeZoneIsUtc() {
+        return Boolean.TRUE.equals(timeZoneUtcLocal != null ? timeZoneUtcLocal : timeZoneUtc);
+    }
+
     /** Starts a new migration file: its relations are no longer new, and its session settings start over. */
     public void startFile() {
         newInFile.clear();
         lockTimeout = false;
         statementTimeout = false;
+        timeZoneUtc = null;
+        timeZoneUtcLocal = null;
         inTransaction = false;
         standardStrings = Boolean.TRUE;
         sessionStrings = Boolean.TRUE;

@@ -36,6 +36,19 @@ final class SessionRules {
                 c.word("TO");
             }
             a.context.setStandardStrings(c.peek("DEFAULT") ? Boolean.TRUE : onOff(c.st, c.i, c.end), local);
+        } else if (c.peek("TIMEZONE") || c.peek("TIME") && c.st.isWord(c.i + 1, "ZONE")) {
+            c.i += c.peek("TIME") ? 2 : 1;
+            if (!c.take(TokenType.OPERATOR)) {
+                c.word("TO");
+            }
+            Boolean utc = c.peek("DEFAULT") || c.peek("LOCAL") ? null : utc(c);
+            if (local) {
+                if (a.context.inTransaction || !a.context.isMigration()) {
+                    a.context.timeZoneUtcLocal = utc == null ? Boolean.FALSE : utc;
+                }
+            } else {
+                a.context.timeZoneUtc = utc;
+            }
         } else if (c.peek("LOCK_TIMEOUT")) {
             c.i++;
             a.context.lockTimeout = setsPositiveValue(c);
@@ -45,15 +58,33 @@ final class SessionRules {
         }
     }
 
+    /** Zone names whose offset is always zero. */
+    private static final java.util.Set<String> UTC_NAMES = java.util.Set.of("UTC", "ETC/UTC", "UCT", "ETC/UCT", "GMT",
+            "ETC/GMT", "GMT0", "ETC/GMT0", "GMT+0", "ETC/GMT+0", "GMT-0", "ETC/GMT-0", "UNIVERSAL", "ETC/UNIVERSAL",
+            "ZULU", "ETC/ZULU", "GREENWICH", "ETC/GREENWICH");
+
+    /** Whether a SET timezone value is UTC: a zone name of offset zero, or 0; null when it is not a literal. */
+    private static Boolean utc(Cursor c) {
+        if (c.atEnd() || c.i + 1 != c.end) {
+            return c.atEnd() ? null : Boolean.FALSE; // INTERVAL '...' and other forms: not known to be UTC
+        }
+        String v = c.st.is(c.i, TokenType.STRING) ? ProceduralRules.unquote(c.st, c.st.token(c.i)) : c.st.text(c.i);
+        v = v.trim().toUpperCase(java.util.Locale.ROOT);
+        return UTC_NAMES.contains(v) || v.equals("0") || v.equals("+0") || v.equals("-0");
+    }
+
     /** RESET name | RESET ALL; the cursor stands after RESET. */
     static void reset(Analysis a, Cursor c) {
         a.kind = "RESET";
         if (c.word("ALL")) {
             a.context.lockTimeout = false;
             a.context.statementTimeout = false;
+            a.context.timeZoneUtc = null;
             a.context.setStandardStrings(Boolean.TRUE, false);
         } else if (c.peek(TokenType.WORD) && Cursor.key(c.st.text(c.i)).equals(STANDARD_STRINGS)) {
             a.context.setStandardStrings(Boolean.TRUE, false);
+        } else if (c.word("TIMEZONE") || c.words("TIME", "ZONE")) {
+            a.context.timeZoneUtc = null;
         } else if (c.word("LOCK_TIMEOUT")) {
             a.context.lockTimeout = false;
         } else if (c.word("STATEMENT_TIMEOUT")) {

@@ -29,6 +29,38 @@ class TypeChangeTest {
         return last.risk().id() + " " + String.join(" ", new TreeSet<>(last.ruleIds()));
     }
 
+    /**
+     * timestamp <-> timestamptz is relabelled without a rewrite on PostgreSQL 12+ when the session's TimeZone is UTC
+     * (LockIT confirms it on the server), however the file set it; otherwise it rewrites.
+     */
+    @ParameterizedTest(name = "{0} on {1}")
+    @CsvSource(delimiter = '|', value = {
+        "SET timezone = 'UTC'|17|false",
+        "SET TIME ZONE 'Etc/UTC'|12|false",
+        "SET SESSION timezone TO 'gmt'|17|false",
+        "SET TIME ZONE 0|17|false",
+        "BEGIN; SET LOCAL timezone = 'UTC'|17|false",
+        "SET timezone = 'UTC'|11|true",
+        "SET TIME ZONE 'Europe/Paris'|17|true",
+        "SET TIME ZONE LOCAL|17|true",
+        "SET TIME ZONE INTERVAL '+00:00' HOUR TO MINUTE|17|true",
+        "SET timezone = 'UTC'; RESET timezone|17|true",
+        "SET timezone = 'UTC'; RESET ALL|17|true",
+        "BEGIN; SET LOCAL timezone = 'UTC'; COMMIT|17|true",
+        "SET LOCAL timezone = 'UTC'|17|true",
+        "SELECT 1|17|true",
+    })
+    void timestampToTimestamptzRewritesUnlessTheSessionIsUtc(String session, int pg, boolean rewrite) {
+        Classifier classifier = new Classifier(pg);
+        Context run = Context.migration();
+        classifier.classifyFile(Lexer.split("CREATE TABLE e (id int, at timestamp)"), run);
+        List<Classification> c = classifier.classifyFile(
+                Lexer.split(session + "; ALTER TABLE e ALTER COLUMN at TYPE timestamptz"), run);
+        Classification last = c.get(c.size() - 1);
+        org.junit.jupiter.api.Assertions.assertEquals(rewrite, last.rewrite(), last.toString());
+        org.junit.jupiter.api.Assertions.assertEquals(rewrite, last.hasRule("change-column-type"), last.toString());
+    }
+
     @ParameterizedTest(name = "{0} (from {1})")
     @CsvSource(delimiter = '|', value = {
         "ALTER TABLE t ALTER COLUMN c TYPE int USING 0|text|destructive change-column-type type-change-discards-values",

@@ -66,6 +66,8 @@ class LockIT {
         "CREATE RULE u_keep AS ON DELETE TO u WHERE false DO INSTEAD NOTHING",
         "CREATE POLICY t_pol0 ON t USING (id > 0)",
         "CREATE TABLE parent_like (id int, x text)",
+        "CREATE TABLE ts (id int, at timestamp, atz timestamptz)",
+        "INSERT INTO ts SELECT g, now(), now() FROM generate_series(1, 20) g",
         "CREATE SEQUENCE t_seq OWNED BY t.id",
         "ANALYZE",
     };
@@ -74,9 +76,13 @@ class LockIT {
      * One row per statement form: a label, the relation whose lock and rewrite matter (the one the classifier
      * must name in {@code table()}), the statement, and the first major that accepts it.
      */
-    record Row(String label, String target, String sql, int minMajor) {
+    record Row(String label, String target, String sql, int minMajor, String session) {
         Row(String label, String target, String sql) {
-            this(label, target, sql, TestDatabase.MIN_MAJOR);
+            this(label, target, sql, TestDatabase.MIN_MAJOR, null);
+        }
+
+        Row(String label, String target, String sql, int minMajor) {
+            this(label, target, sql, minMajor, null);
         }
 
         @Override
@@ -106,6 +112,13 @@ class LockIT {
         r.add(new Row("alter column type varchar widening", "t", "ALTER TABLE t ALTER COLUMN v TYPE varchar(50)"));
         r.add(new Row("alter column type varchar to text", "t", "ALTER TABLE t ALTER COLUMN v TYPE text"));
         r.add(new Row("alter column type varchar narrowing", "t", "ALTER TABLE t ALTER COLUMN v TYPE varchar(10)"));
+        // timestamp <-> timestamptz: relabelled without a rewrite when the session's TimeZone is UTC (12+)
+        r.add(new Row("timestamp to timestamptz in UTC", "ts", "ALTER TABLE ts ALTER COLUMN at TYPE timestamptz",
+                TestDatabase.MIN_MAJOR, "SET timezone = 'UTC'"));
+        r.add(new Row("timestamptz to timestamp in Etc/UTC", "ts", "ALTER TABLE ts ALTER COLUMN atz TYPE timestamp",
+                TestDatabase.MIN_MAJOR, "SET TIME ZONE 'Etc/UTC'"));
+        r.add(new Row("timestamp to timestamptz in Paris", "ts", "ALTER TABLE ts ALTER COLUMN at TYPE timestamptz",
+                TestDatabase.MIN_MAJOR, "SET TIME ZONE 'Europe/Paris'"));
         r.add(new Row("set not null", "t", "ALTER TABLE t ALTER COLUMN b SET NOT NULL"));
         r.add(new Row("drop not null", "t", "ALTER TABLE t ALTER COLUMN a DROP NOT NULL"));
         r.add(new Row("set default", "t", "ALTER TABLE t ALTER COLUMN b SET DEFAULT 0"));
@@ -272,9 +285,11 @@ class LockIT {
         // column types are known, as in a lint run (so varchar widening is known to be free).
         Context run = Context.migration();
         classifier.classifyFile(Lexer.split(String.join(";\n", FIXTURES)), run);
-        List<Classification> classified = classifier.classifyFile(Lexer.split(row.sql()), run);
-        assertEquals(1, classified.size(), () -> "one statement expected: " + row.sql());
-        Classification cl = classified.get(0);
+        // a session setting the row needs is set in the same file, before it
+        String file = row.session() == null ? row.sql() : row.session() + ";\n" + row.sql();
+        List<Classification> classified = classifier.classifyFile(Lexer.split(file), run);
+        assertEquals(row.session() == null ? 1 : 2, classified.size(), () -> "one statement expected: " + row.sql());
+        Classification cl = classified.get(classified.size() - 1);
 
         String schema = "lk_" + index;
         try (Statement s = c.createStatement()) {
@@ -283,6 +298,9 @@ class LockIT {
             s.execute("SET search_path TO " + schema);
             for (String f : FIXTURES) {
                 s.execute(f);
+            }
+            if (row.session() != null) {
+                s.execute(row.session());
             }
         }
 
@@ -294,6 +312,7 @@ class LockIT {
             c.rollback();
             c.setAutoCommit(true);
             try (Statement s = c.createStatement()) {
+                s.execute("RESET timezone");
                 s.execute("DROP SCHEMA " + schema + " CASCADE");
             }
         }
