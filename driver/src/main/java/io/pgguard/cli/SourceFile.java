@@ -145,7 +145,9 @@ record SourceFile(String name, String text) {
                     throw new InputException(p + ": cannot list directory: " + e.getMessage());
                 }
                 if (sql.isEmpty()) {
-                    throw new InputException(p + ": directory holds no .sql files");
+                    throw new InputException(p + ": directory holds no .sql files" + (hasSubdirectory(path)
+                            ? " of its own (name its subdirectories, or give it to --history, which reads them)"
+                            : ""));
                 }
                 for (Path f : sql) {
                     if (seen.add(History.key(f).toString())) {
@@ -157,6 +159,19 @@ record SourceFile(String name, String text) {
             }
         }
         return out;
+    }
+
+    private static boolean hasSubdirectory(Path dir) {
+        try (java.nio.file.DirectoryStream<Path> listing = Files.newDirectoryStream(dir)) {
+            for (Path f : listing) {
+                if (Files.isDirectory(f)) {
+                    return true;
+                }
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return false;
     }
 
     /**
