@@ -32,6 +32,11 @@ class PerTransactionFindingTest {
         return CliRun.of("", all.toArray(new String[0])).out();
     }
 
+    /** {@code lint --quiet} over the schema file and {@code migration}. */
+    private String quiet(Path migration) throws Exception {
+        return lint("--quiet", dir.resolve("V1__schema.sql").toString(), migration.toString());
+    }
+
     private Path migration(String sql) throws Exception {
         return Files.writeString(dir.resolve("V2__change.sql"), sql);
     }
@@ -54,7 +59,7 @@ class PerTransactionFindingTest {
                 + "ALTER TABLE items ADD COLUMN c int;\n"
                 + "CREATE INDEX items_c ON items (c);\n"
                 + "ALTER TABLE orders ADD COLUMN d int;\n");
-        String quiet = lint("--quiet", dir.resolve("V1__schema.sql").toString(), v2.toString());
+        String quiet = quiet(v2);
         List<String> lock = lines(quiet, "require-lock-timeout");
         assertEquals(1, lock.size(), quiet);
         assertTrue(lock.get(0).startsWith(v2 + ":1:1: unsafe require-lock-timeout: "), lock.get(0));
@@ -84,7 +89,7 @@ class PerTransactionFindingTest {
     void eachTransactionAndEachLiquibaseChangesetGetsItsOwn() throws Exception {
         Path v2 = migration("BEGIN;\nALTER TABLE orders ADD COLUMN a int;\nALTER TABLE orders ADD COLUMN b int;\n"
                 + "COMMIT;\nBEGIN;\nALTER TABLE items ADD COLUMN c int;\nCOMMIT;\n");
-        String quiet = lint("-q", dir.resolve("V1__schema.sql").toString(), v2.toString());
+        String quiet = quiet(v2);
         List<String> lock = lines(quiet, "require-lock-timeout");
         assertEquals(2, lock.size(), quiet);
         assertTrue(lock.get(0).startsWith(v2 + ":2:1:") && lock.get(0).contains("so do 1 more statement of this"
@@ -95,7 +100,7 @@ class PerTransactionFindingTest {
                 + "--changeset ann:1\nALTER TABLE orders ADD COLUMN a int;\nALTER TABLE orders ADD COLUMN b int;\n"
                 + "--rollback ALTER TABLE orders DROP COLUMN b;\n--rollback ALTER TABLE orders DROP COLUMN a;\n\n"
                 + "--changeset ann:2 runInTransaction:false\nALTER TABLE items ADD COLUMN c int;\n");
-        quiet = lint("-q", dir.resolve("V1__schema.sql").toString(), changelog.toString());
+        quiet = quiet(changelog);
         lock = lines(quiet, "require-lock-timeout");
         assertEquals(2, lock.size(), quiet);
         assertTrue(lock.get(0).startsWith(changelog + ":4:1:") && lock.get(0).contains("so do 1 more"), lock.get(0));
@@ -109,7 +114,7 @@ class PerTransactionFindingTest {
     void aTimeoutSetHalfwayEndsItsRepeatsButNotTheOtherRules() throws Exception {
         Path v2 = migration("ALTER TABLE orders ADD COLUMN a int;\nSET lock_timeout = '5s';\n"
                 + "ALTER TABLE orders ADD COLUMN b int;\nALTER TABLE orders ADD COLUMN c int;\n");
-        String quiet = lint("-q", dir.resolve("V1__schema.sql").toString(), v2.toString());
+        String quiet = quiet(v2);
         assertEquals(1, lines(quiet, "require-lock-timeout").size(), quiet);
         assertTrue(!lines(quiet, "require-lock-timeout").get(0).contains("so do"), quiet);
         assertTrue(lines(quiet, "require-statement-timeout").get(0).contains("so do 2 more statements"), quiet);
@@ -120,7 +125,7 @@ class PerTransactionFindingTest {
         Path v2 = migration("ALTER TABLE orders ADD COLUMN a int;\n"
                 + "-- pgguard:ignore drop-table reason=\"not here\"\nALTER TABLE orders ADD COLUMN b int;\n"
                 + "ALTER TABLE orders ADD COLUMN c int;\n");
-        String quiet = lint("-q", dir.resolve("V1__schema.sql").toString(), v2.toString());
+        String quiet = quiet(v2);
         String[] out = quiet.split("\n");
         assertTrue(out[0].contains(":1:1: unsafe require-lock-timeout") && out[0].contains("so do 2 more"), quiet);
         assertTrue(out[1].contains(":1:1: unsafe require-statement-timeout"), quiet);
@@ -135,7 +140,7 @@ class PerTransactionFindingTest {
             sql.append("ALTER TABLE orders ADD COLUMN c").append(i).append(" int;\n");
         }
         Path v2 = migration(sql.toString());
-        String quiet = lint("-q", dir.resolve("V1__schema.sql").toString(), v2.toString());
+        String quiet = quiet(v2);
         List<String> lock = lines(quiet, "require-lock-timeout");
         // the first finding is reported with what was held, and the rest of the transaction gets its own
         assertEquals(2, lock.size(), quiet.substring(0, Math.min(2_000, quiet.length())));
@@ -152,7 +157,7 @@ class PerTransactionFindingTest {
         Path v2 = migration("BEGIN;\nALTER TABLE orders ADD COLUMN a int;\nSAVEPOINT s;\n"
                 + "ALTER TABLE orders ADD COLUMN b int;\nROLLBACK TO SAVEPOINT s;\nROLLBACK WORK TO s;\n"
                 + "ALTER TABLE orders ADD COLUMN c int;\nCOMMIT;\n");
-        String quiet = lint("-q", dir.resolve("V1__schema.sql").toString(), v2.toString());
+        String quiet = quiet(v2);
         List<String> lock = lines(quiet, "require-lock-timeout");
         assertEquals(1, lock.size(), quiet);
         assertTrue(lock.get(0).contains("so do 2 more statements of this transaction, to line 7"), lock.get(0));
@@ -182,7 +187,7 @@ class PerTransactionFindingTest {
         }
         sql.append("ALTER TABLE orders ADD COLUMN b int;\n");
         Path v2 = migration(sql.toString());
-        String quiet = lint("-q", dir.resolve("V1__schema.sql").toString(), v2.toString());
+        String quiet = quiet(v2);
         List<String> lock = lines(quiet, "require-lock-timeout");
         assertEquals(2, lock.size(), quiet);
         assertTrue(lock.get(0).startsWith(v2 + ":1:1: ") && !lock.get(0).contains("so do"), lock.get(0));
