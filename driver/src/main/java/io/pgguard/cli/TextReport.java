@@ -126,11 +126,12 @@ final class TextReport implements LintReport {
                         : n[0] > 0 ? n[0] + " blocked" : n[1] + " warned";
                 (n[0] > 0 ? blocking : warning).add("  " + pad(e.getKey(), width + 2) + counts);
             }
+            int blockingFiles = blocking.size();
             blocking.addAll(warning);
             out.println("Files that block or warn, blocking first:");
             for (int i = 0; i < Math.min(FILES_LISTED, blocking.size()); i++) {
                 String l = blocking.get(i);
-                out.println(i < summary.byFile.size() - warning.size() ? paint(l, "31") : l);
+                out.println(i < blockingFiles ? paint(l, "31") : l);
             }
             if (blocking.size() > FILES_LISTED) {
                 out.println("  and " + LintSummary.count(blocking.size() - FILES_LISTED, "more file"));
