@@ -50,7 +50,8 @@ final class ColumnReferences {
             return last; // a type name
         }
         if (last == k) {
-            if (st.is(k, TokenType.WORD) && keywordHere(st, k)) {
+            if (st.is(k, TokenType.WORD) && (keywordHere(st, k) || st.text(k).startsWith("${"))) {
+                // a keyword; or a migration tool's ${placeholder}, which can stand for any text (1 = 1)
                 return k;
             }
             // An unqualified column: the target's, unless a subquery's own relations are nearer.

@@ -72,6 +72,10 @@ class BoundednessTest {
         "DELETE FROM t WHERE document IS NOT NULL|safe",
         "DELETE FROM t WHERE timestamp AT TIME ZONE 'UTC' < now()|safe",
         "DELETE FROM t WHERE row = 3|safe",
+        // a Flyway or Liquibase ${placeholder} can stand for any text: it restricts nothing
+        "DELETE FROM t WHERE ${condition}|destructive unbounded-delete",
+        "DELETE FROM t WHERE ${column} = 1 OR ${flag}|destructive unbounded-delete",
+        "DELETE FROM ${schema}.t WHERE id = ${id}|safe",
         // and where they are keywords, they restrict nothing
         "DELETE FROM t WHERE date '2020-01-01' < now()|destructive unbounded-delete",
         "DELETE FROM t WHERE TIMESTAMP WITH TIME ZONE '2020-01-01 00:00+00' < now()|destructive unbounded-delete",
