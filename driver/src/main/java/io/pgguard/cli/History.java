@@ -29,8 +29,8 @@ import java.util.regex.Pattern;
  */
 final class History {
 
-    /** The files, in the order they were applied. */
-    final List<Path> files;
+    /** The files (and a changelog's inline SQL), in the order they were applied. */
+    final List<SourceFile.Input> files;
     /** Whether the order is Flyway's (a new file takes its place by version) rather than a changelog's. */
     final boolean flyway;
     /**
@@ -39,7 +39,7 @@ final class History {
      */
     final List<String> notes;
 
-    private History(List<Path> files, boolean flyway, List<String> notes) {
+    private History(List<SourceFile.Input> files, boolean flyway, List<String> notes) {
         this.files = files;
         this.flyway = flyway;
         this.notes = notes;
@@ -73,14 +73,15 @@ final class History {
         Set<Path> seen = new HashSet<>();
         List<Path> flywayOrder = new ArrayList<>();
         for (History h : histories) {
-            for (Path f : h.files) {
-                if (!seen.add(key(f))) {
+            for (SourceFile.Input f : h.files) {
+                if (f.path() == null) {
+                    steps.add(new Step(f, false));
+                } else if (!seen.add(key(f.path()))) {
                     continue;
-                }
-                if (h.flyway) {
-                    flywayOrder.add(f);
+                } else if (h.flyway) {
+                    flywayOrder.add(f.path());
                 } else {
-                    steps.add(step(f, byPath, placed));
+                    steps.add(step(f.path(), byPath, placed));
                 }
             }
         }
@@ -240,7 +241,11 @@ final class History {
         if (sql.isEmpty()) {
             throw new SourceFile.InputException(location + ": holds no .sql files (--history)");
         }
-        return new History(MigrationOrder.sorted(sql), true, notes);
+        List<SourceFile.Input> files = new ArrayList<>(sql.size());
+        for (Path f : MigrationOrder.sorted(sql)) {
+            files.add(new SourceFile.Input(f.toString(), f));
+        }
+        return new History(files, true, notes);
     }
 
     /**
@@ -269,13 +274,18 @@ final class History {
     }
 
     private static History liquibase(Path changelog, List<String> notes) throws SourceFile.InputException {
-        List<Path> files = new ArrayList<>();
+        List<SourceFile.Input> files = new ArrayList<>();
         ChangelogReader reader = new ChangelogReader(files, notes);
         reader.read(changelog, 0);
         if (reader.changelogsWithChanges > 0) {
-            notes.add("history: " + changelog + ": the changes of " + LintSummary.count(reader.changelogsWithChanges,
-                    "changelog") + " written as XML, YAML or JSON (createTable, ...) are not read; the "
-                    + LintSummary.count(files.size(), "SQL file") + " it includes are");
+            int inline = 0;
+            for (SourceFile.Input f : files) {
+                inline += f.path() == null ? 1 : 0;
+            }
+            notes.add("history: " + changelog + ": changes written as XML, YAML or JSON elements (createTable, ...) "
+                    + "in " + LintSummary.count(reader.changelogsWithChanges, "changelog") + " are not read; "
+                    + LintSummary.count(files.size() - inline, "SQL file") + " and "
+                    + LintSummary.count(inline, "<sql> element") + " are");
         }
         return new History(files, false, notes);
     }
@@ -284,21 +294,24 @@ final class History {
     private static final class ChangelogReader {
         private static final Pattern XML_COMMENT = Pattern.compile("<!--.*?-->", Pattern.DOTALL);
         private static final Pattern XML_ENTRY = Pattern.compile(
-                "<\\s*(?:\\w+:)?(include|includeAll|sqlFile|createProcedure)\\b([^>]*)>");
+                "<\\s*(?:\\w+:)?(include|includeAll|sqlFile|createProcedure|sql|rollback|changeSet)\\b([^>]*)>");
         private static final Pattern CHANGE_SET = Pattern.compile("\\bchangeSet\\b");
+        /** A {@code <comment>} child of {@code <sql>}: words for people, not SQL. */
+        private static final Pattern XML_INNER_COMMENT = Pattern.compile("<\\s*(?:\\w+:)?comment\\b.*?</\\s*(?:\\w+:)?comment\\s*>",
+                Pattern.DOTALL);
         private static final Pattern XML_ATTRIBUTE = Pattern.compile("(\\w+)\\s*=\\s*(?:\"([^\"]*)\"|'([^']*)')");
         private static final Pattern MAP_ENTRY = Pattern.compile(
                 "\"?\\b(include|includeAll|sqlFile|createProcedure)\"?\\s*:");
         private static final Pattern MAP_VALUE = Pattern.compile(
                 "\"?\\b(file|path|relativeToChangelogFile)\"?\\s*:\\s*(?:\"([^\"]*)\"|'([^']*)'|([^\\s,}\\]#]+))");
 
-        private final List<Path> files;
+        private final List<SourceFile.Input> files;
         private final List<String> notes;
         private final Set<Path> reading = new HashSet<>();
         /** Changelogs read that hold changesets of their own (not only includes). */
         int changelogsWithChanges;
 
-        ChangelogReader(List<Path> files, List<String> notes) {
+        ChangelogReader(List<SourceFile.Input> files, List<String> notes) {
             this.files = files;
             this.notes = notes;
         }
@@ -311,7 +324,7 @@ final class History {
             }
             String name = changelog.getFileName().toString();
             if (name.endsWith(".sql")) {
-                files.add(changelog);
+                files.add(new SourceFile.Input(changelog.toString(), changelog));
                 reading.remove(key);
                 return;
             }
@@ -327,22 +340,7 @@ final class History {
                 changelogsWithChanges++;
             }
             if (name.endsWith(".xml")) {
-                Matcher m = XML_ENTRY.matcher(XML_COMMENT.matcher(text).replaceAll(""));
-                while (m.find()) {
-                    String file = null;
-                    boolean relative = false;
-                    Matcher a = XML_ATTRIBUTE.matcher(m.group(2));
-                    while (a.find()) {
-                        String value = a.group(2) != null ? a.group(2) : a.group(3);
-                        switch (a.group(1)) {
-                            case "file", "path" -> file = value;
-                            case "relativeToChangelogFile" -> relative = Boolean.parseBoolean(value.trim());
-                            default -> {
-                            }
-                        }
-                    }
-                    entry(changelog, m.group(1), file, relative, depth);
-                }
+                xml(changelog, XML_COMMENT.matcher(text).replaceAll(""), depth);
             } else {
                 Matcher m = MAP_ENTRY.matcher(text);
                 List<int[]> entries = new ArrayList<>();
@@ -370,6 +368,117 @@ final class History {
             reading.remove(key);
         }
 
+        /**
+         * An XML changelog in document order: includes, {@code sqlFile}s, and the SQL written in {@code <sql>} and
+         * {@code <createProcedure>} elements; {@code <rollback>} blocks and changes for other databases
+         * ({@code dbms}) are not part of the history.
+         */
+        private void xml(Path changelog, String text, int depth) throws SourceFile.InputException {
+            Matcher m = XML_ENTRY.matcher(text);
+            String changeSetDbms = null;
+            int changeSetEnd = 0;
+            int from = 0;
+            int line = 1;
+            int counted = 0;
+            while (from < text.length() && m.find(from)) {
+                String kind = m.group(1);
+                String attributes = m.group(2).trim();
+                boolean selfClosing = attributes.endsWith("/");
+                from = m.end();
+                if (m.start() >= changeSetEnd) {
+                    changeSetDbms = null; // outside the changeSet it named
+                }
+                String file = null;
+                String dbms = null;
+                boolean relative = false;
+                Matcher a = XML_ATTRIBUTE.matcher(attributes);
+                while (a.find()) {
+                    String value = a.group(2) != null ? a.group(2) : a.group(3);
+                    switch (a.group(1)) {
+                        case "file", "path" -> file = value;
+                        case "relativeToChangelogFile" -> relative = Boolean.parseBoolean(value.trim());
+                        case "dbms" -> dbms = value;
+                        default -> {
+                        }
+                    }
+                }
+                switch (kind) {
+                    case "changeSet" -> {
+                        changeSetDbms = dbms;
+                        changeSetEnd = selfClosing ? from : closing(text, from, kind);
+                    }
+                    case "rollback" -> from = selfClosing ? from : closing(text, from, kind);
+                    case "sql", "createProcedure" -> {
+                        int end = selfClosing ? from : closing(text, from, kind);
+                        boolean here = forPostgres(changeSetDbms) && forPostgres(dbms);
+                        if (file != null && kind.equals("createProcedure")) {
+                            if (here) {
+                                entry(changelog, kind, file, relative, depth);
+                            }
+                        } else if (here && !selfClosing) {
+                            int close = text.lastIndexOf("</", end - 1);
+                            String body = xmlText(XML_INNER_COMMENT.matcher(text.substring(from, close < from ? end
+                                    : close)).replaceAll(""));
+                            for (; counted < m.start(); counted++) {
+                                line += text.charAt(counted) == '\n' ? 1 : 0;
+                            }
+                            files.add(SourceFile.Input.inline(changelog + ":" + line + " <" + kind + ">", body));
+                        }
+                        from = end;
+                    }
+                    default -> {
+                        if (forPostgres(changeSetDbms) && forPostgres(dbms)) {
+                            entry(changelog, kind, file, relative, depth);
+                        }
+                    }
+                }
+            }
+        }
+
+        /** Where the element opened before {@code from} ends: after its closing tag (or the end of the text). */
+        private static int closing(String text, int from, String kind) {
+            Matcher close = Pattern.compile("</\\s*(?:\\w+:)?" + kind + "\\s*>").matcher(text);
+            return close.find(from) ? close.end() : text.length();
+        }
+
+        /** An element's text: CDATA sections as written, entities outside them replaced. */
+        private static String xmlText(String raw) {
+            StringBuilder sb = new StringBuilder(raw.length());
+            int i = 0;
+            while (i < raw.length()) {
+                int cdata = raw.indexOf("<![CDATA[", i);
+                String plain = raw.substring(i, cdata < 0 ? raw.length() : cdata);
+                sb.append(plain.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"")
+                        .replace("&apos;", "'").replace("&amp;", "&"));
+                if (cdata < 0) {
+                    break;
+                }
+                int end = raw.indexOf("]]>", cdata + 9);
+                sb.append(raw, cdata + 9, end < 0 ? raw.length() : end);
+                i = end < 0 ? raw.length() : end + 3;
+            }
+            return sb.toString();
+        }
+
+        /** Whether a {@code dbms} attribute ({@code postgresql}, {@code !oracle}, {@code h2, postgresql}) takes PostgreSQL in. */
+        static boolean forPostgres(String dbms) {
+            if (dbms == null || dbms.isBlank()) {
+                return true;
+            }
+            boolean onlyNegations = true;
+            for (String d : dbms.split(",")) {
+                String v = d.trim().toLowerCase(java.util.Locale.ROOT);
+                if (v.equals("!postgresql")) {
+                    return false;
+                }
+                if (v.equals("postgresql") || v.equals("all")) {
+                    return true;
+                }
+                onlyNegations &= v.startsWith("!");
+            }
+            return onlyNegations;
+        }
+
         private void entry(Path changelog, String kind, String file, boolean relative, int depth)
                 throws SourceFile.InputException {
             if (file == null || file.isBlank()) {
@@ -394,7 +503,8 @@ final class History {
                 notes.add("history: " + changelog + ": " + kind + " " + file + " not found here (a resource of a jar?),"
                         + " left out");
             } else if (!kind.equals("include")) {
-                files.add(target); // sqlFile, createProcedure: SQL, whatever the file is called
+                // sqlFile, createProcedure: SQL, whatever the file is called
+                files.add(new SourceFile.Input(target.toString(), target));
             } else if (changelogOrSql(target.getFileName().toString())) {
                 read(target, depth + 1);
             }

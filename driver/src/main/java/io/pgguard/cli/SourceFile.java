@@ -107,9 +107,18 @@ record SourceFile(String name, String text) {
     }
 
     /** A file to read when its turn comes: a path, or standard input ({@code path} null). */
-    record Input(String name, Path path) {
+    record Input(String name, Path path, String text) {
+        Input(String name, Path path) {
+            this(name, path, null);
+        }
+
+        /** SQL that is not a file of its own: a Liquibase XML changelog's {@code <sql>} element. */
+        static Input inline(String name, String text) {
+            return new Input(name, null, text);
+        }
+
         SourceFile read(InputStream in) throws InputException {
-            return path == null ? readStdin(in) : SourceFile.read(path, name);
+            return text != null ? new SourceFile(name, text) : path == null ? readStdin(in) : SourceFile.read(path, name);
         }
     }
 

@@ -262,8 +262,8 @@ class HistoryTest {
                 + "found here (a resource of a jar?), left out"), run.err());
         assertTrue(run.err().contains("includeAll db/changelog/optional/ is not a directory here, left out"),
                 run.err());
-        assertTrue(run.err().contains("the changes of 1 changelog written as XML, YAML or JSON (createTable, ...) are"
-                + " not read; the 2 SQL files it includes are"), run.err());
+        assertTrue(run.err().contains("changes written as XML, YAML or JSON elements (createTable, ...) in 1 changelog"
+                + " are not read; 2 SQL files and 0 <sql> elements are"), run.err());
         assertTrue(run.err().contains("history file " + changelog.resolve("one.sql") + ":2:41: unterminated "
                 + "dollar-quoted string"), run.err());
 
@@ -283,5 +283,38 @@ class HistoryTest {
         CliRun quiet = CliRun.of("", "lint", "-q", pr.toString());
         assertTrue(quiet.out().contains("DELETE FROM ${ohdsiSchema}.cohort without WHERE deletes every row"),
                 quiet.out());
+    }
+
+    @Test
+    void anXmlChangelogsSqlElementsAreReadInOrderWithoutRollbacksOrOtherDatabases() throws Exception {
+        Path changelog = Files.createDirectories(dir.resolve("db/changelog"));
+        Files.writeString(changelog.resolve("db.changelog-master.xml"), """
+                <databaseChangeLog>
+                  <changeSet id="1" author="a">
+                    <sql><comment>orders</comment><![CDATA[
+                      CREATE TABLE orders (id bigint, note varchar(10), qty int CHECK (qty > 0 AND qty < 9));
+                    ]]></sql>
+                    <rollback><sql>CREATE TABLE orders (id bigint, note text)</sql></rollback>
+                  </changeSet>
+                  <changeSet id="2" author="a" dbms="oracle">
+                    <sql>CREATE TABLE items (id number, code varchar2(5))</sql>
+                  </changeSet>
+                  <include file="db/changelog/two.sql"/>
+                  <changeSet id="3" author="a">
+                    <sql dbms="postgresql">ALTER TABLE orders ADD COLUMN flag int CHECK (flag &lt; 2)</sql>
+                    <sql dbms="h2">CREATE TABLE items (id bigint)</sql>
+                  </changeSet>
+                </databaseChangeLog>
+                """);
+        Files.writeString(changelog.resolve("two.sql"), "CREATE TABLE items (id bigint, code varchar(10));");
+        Path pr = Files.writeString(dir.resolve("new.sql"), "ALTER TABLE orders ALTER COLUMN note TYPE varchar(20);\n"
+                + "ALTER TABLE items ALTER COLUMN code TYPE varchar(20);\n");
+        CliRun run = CliRun.of("", "lint", "--format", "json", "--history", dir.toString(), pr.toString());
+        assertEquals(0, run.status(), run.toString());
+        // varchar(10) from the first <sql> (not the rollback's text); items from two.sql (not oracle's or h2's)
+        assertFalse(run.json().get(0).get("rewrite").asBoolean(), run.out());
+        assertFalse(run.json().get(1).get("rewrite").asBoolean(), run.out());
+        assertTrue(run.err().contains("1 SQL file and 2 <sql> elements are"), run.err());
+        assertFalse(run.err().contains("history file"), "the <sql> texts lex cleanly: " + run.err());
     }
 }
