@@ -184,14 +184,16 @@ final class ColumnRules {
                 a.find(NARROWING_TYPE_CHANGE, "ALTER COLUMN " + column + " TYPE " + target
                         + (from == null ? "" : " (from " + from + ")") + ": " + narrowing);
             }
-            boolean betweenTimestamps = from != null && target != null && !from.array() && !target.array()
+            // PostgreSQL 12+ relabels timestamp <-> timestamptz (without a precision, which a length coercion
+            // would apply) without rewriting the table when the session's TimeZone is UTC; the column's indexes
+            // change operator class and are rebuilt all the same
+            boolean utcRelabel = !using && from != null && target != null && !from.array() && !target.array()
+                    && from.modifiers() == null && target.modifiers() == null
                     && (from.name().equals("timestamp") && target.name().equals("timestamptz")
-                    || from.name().equals("timestamptz") && target.name().equals("timestamp"));
-            // PostgreSQL 12+ relabels timestamp <-> timestamptz without a rewrite when the session's TimeZone is UTC
-            boolean free = !using && from != null && target != null && (from.changesWithoutRewriteTo(target)
-                    || betweenTimestamps && a.pgMajor >= 12 && a.context.timeZoneIsUtc()
-                    && java.util.Objects.equals(from.modifiers(), target.modifiers()));
-            if (!free) {
+                    || from.name().equals("timestamptz") && target.name().equals("timestamp"))
+                    && a.pgMajor >= 12 && a.context.timeZoneIsUtc();
+            boolean free = !using && from != null && target != null && from.changesWithoutRewriteTo(target);
+            if (!free && !utcRelabel) {
                 a.rewrite = true;
             }
             if (target != null) {
@@ -201,10 +203,11 @@ final class ColumnRules {
                 String what = from == null
                         ? "ALTER COLUMN " + column + " TYPE " + target + " rewrites " + table
                                 + " unless the old type is binary-coercible to it"
+                        : utcRelabel ? "ALTER COLUMN " + column + " TYPE " + from + " -> " + target + " does not "
+                                + "rewrite " + table + " under a UTC TimeZone, but rebuilds every index on " + column
+                                + " under an AccessExclusiveLock"
                         : "ALTER COLUMN " + column + " TYPE " + from + " -> " + target + " rewrites " + table
-                                + " and its indexes under an AccessExclusiveLock"
-                                + (betweenTimestamps && a.pgMajor >= 12 && !using
-                                ? " (not when the session's TimeZone is UTC: SET timezone = 'UTC' before it)" : "");
+                                + " and its indexes under an AccessExclusiveLock";
                 a.find(CHANGE_COLUMN_TYPE, what);
             }
             return "ALTER TABLE ALTER COLUMN TYPE";

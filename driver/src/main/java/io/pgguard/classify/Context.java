@@ -82,6 +82,8 @@ public final class Context {
     Boolean timeZoneUtc;
     /** The same under a SET LOCAL, until the transaction ends; null when there is none. */
     Boolean timeZoneUtcLocal;
+    /** {@link #timeZoneUtc} when the open transaction began, which a ROLLBACK restores. */
+    private Boolean timeZoneAtBegin;
     boolean inTransaction;
     boolean ddlOnExisting;
     boolean dmlOnExisting;
@@ -301,6 +303,7 @@ public final class Context {
     /** BEGIN: a ROLLBACK restores what the session has now. */
     void transactionBegan() {
         inTransaction = true;
+        timeZoneAtBegin = timeZoneUtc;
         stringsAtBegin = sessionStrings;
     }
 
@@ -308,6 +311,9 @@ public final class Context {
     void transactionEnded(boolean committed) {
         inTransaction = false;
         timeZoneUtcLocal = null;
+        if (!committed) {
+            timeZoneUtc = timeZoneAtBegin;
+        }
         if (!committed) {
             sessionStrings = stringsAtBegin;
         }
@@ -329,6 +335,7 @@ public final class Context {
         statementTimeout = false;
         timeZoneUtc = null;
         timeZoneUtcLocal = null;
+        timeZoneAtBegin = null;
         inTransaction = false;
         standardStrings = Boolean.TRUE;
         sessionStrings = Boolean.TRUE;

@@ -47,7 +47,9 @@ final class SessionRules {
                     a.context.timeZoneUtcLocal = utc == null ? Boolean.FALSE : utc;
                 }
             } else {
+                // a session SET replaces a SET LOCAL of the same transaction too
                 a.context.timeZoneUtc = utc;
+                a.context.timeZoneUtcLocal = null;
             }
         } else if (c.peek("LOCK_TIMEOUT")) {
             c.i++;
@@ -80,11 +82,13 @@ final class SessionRules {
             a.context.lockTimeout = false;
             a.context.statementTimeout = false;
             a.context.timeZoneUtc = null;
+            a.context.timeZoneUtcLocal = null;
             a.context.setStandardStrings(Boolean.TRUE, false);
         } else if (c.peek(TokenType.WORD) && Cursor.key(c.st.text(c.i)).equals(STANDARD_STRINGS)) {
             a.context.setStandardStrings(Boolean.TRUE, false);
         } else if (c.word("TIMEZONE") || c.words("TIME", "ZONE")) {
             a.context.timeZoneUtc = null;
+            a.context.timeZoneUtcLocal = null;
         } else if (c.word("LOCK_TIMEOUT")) {
             a.context.lockTimeout = false;
         } else if (c.word("STATEMENT_TIMEOUT")) {

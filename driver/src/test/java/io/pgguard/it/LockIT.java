@@ -66,8 +66,9 @@ class LockIT {
         "CREATE RULE u_keep AS ON DELETE TO u WHERE false DO INSTEAD NOTHING",
         "CREATE POLICY t_pol0 ON t USING (id > 0)",
         "CREATE TABLE parent_like (id int, x text)",
-        "CREATE TABLE ts (id int, at timestamp, atz timestamptz)",
-        "INSERT INTO ts SELECT g, now(), now() FROM generate_series(1, 20) g",
+        "CREATE TABLE ts (id int, at timestamp, atz timestamptz, atp timestamp(3))",
+        "INSERT INTO ts SELECT g, now(), now(), now() FROM generate_series(1, 20) g",
+        "CREATE INDEX ts_at_idx ON ts (at)",
         "CREATE SEQUENCE t_seq OWNED BY t.id",
         "ANALYZE",
     };
@@ -119,6 +120,8 @@ class LockIT {
                 TestDatabase.MIN_MAJOR, "SET TIME ZONE 'Etc/UTC'"));
         r.add(new Row("timestamp to timestamptz in Paris", "ts", "ALTER TABLE ts ALTER COLUMN at TYPE timestamptz",
                 TestDatabase.MIN_MAJOR, "SET TIME ZONE 'Europe/Paris'"));
+        r.add(new Row("timestamp(3) to timestamptz(3) in UTC", "ts",
+                "ALTER TABLE ts ALTER COLUMN atp TYPE timestamptz(3)", TestDatabase.MIN_MAJOR, "SET timezone = 'UTC'"));
         r.add(new Row("set not null", "t", "ALTER TABLE t ALTER COLUMN b SET NOT NULL"));
         r.add(new Row("drop not null", "t", "ALTER TABLE t ALTER COLUMN a DROP NOT NULL"));
         r.add(new Row("set default", "t", "ALTER TABLE t ALTER COLUMN b SET DEFAULT 0"));
