@@ -8,6 +8,7 @@ import io.pgguard.classify.RuleCatalog;
 import io.pgguard.policy.Decision;
 import io.pgguard.policy.Directive;
 import io.pgguard.policy.Guard;
+import io.pgguard.sql.Lexer;
 import io.pgguard.sql.SqlStatement;
 
 import java.util.ArrayList;
@@ -118,6 +119,9 @@ final class Linter {
                     add(new Problem(file.name(), st.error().line(), st.error().column(),
                             st.error().message() + " (statement starting at line " + st.line() + ")", true));
                 }
+                if (sink == NOTHING) {
+                    return; // a history file: nothing of it is reported, so nothing is held
+                }
                 LintedStatement s = new LintedStatement(file.name(), index++, d.classification(), d, ignored, repeats);
                 for (Rule r : newHeads) {
                     heads.add(new Head(r, held.size(), st.line()));
@@ -134,9 +138,13 @@ final class Linter {
             }
         };
 
+        /** A Liquibase formatted-SQL changelog: each changeset is a transaction of its own. */
+        private final boolean liquibase;
+
         FileRun(SourceFile file, java.util.function.Consumer<LintedStatement> sink) {
             this.file = file;
             this.sink = sink;
+            this.liquibase = Lexer.liquibaseFormatted(file.text());
         }
 
         @Override
@@ -149,13 +157,6 @@ final class Linter {
             Classification kept = ids.isEmpty() ? c : c.without(Set.copyOf(ids));
             repeats = List.of();
             newHeads.clear();
-            for (String id : ids) {
-                // ignored where it is first met, a per-transaction rule is ignored for the transaction
-                Rule rule = RuleCatalog.byId(id);
-                if (rule.perTransaction() && head(rule) == null) {
-                    heads.add(new Head(rule, -1, c.statement().line()));
-                }
-            }
             Set<String> folded = null;
             for (Finding f : kept.findings()) {
                 if (!f.rule().perTransaction()) {
@@ -199,8 +200,12 @@ final class Linter {
                     return !st.isWord(1, "TO") && !st.isWord(2, "TO") && !st.isWord(1, "PREPARED");
                 }
                 default -> {
+                    if (!liquibase) {
+                        return false;
+                    }
                     for (io.pgguard.sql.Comment comment : c.statement().comments()) {
-                        if (comment.start() < c.statement().start() && isChangeset(comment.body())) {
+                        if (comment.start() < c.statement().start()
+                                && Lexer.changesetLine(c.statement().source(), comment.start())) {
                             return true;
                         }
                     }
@@ -212,22 +217,14 @@ final class Linter {
         /** The transaction ended: what it held is handed on, its first statements saying what they stand for. */
         void endTransaction() {
             release();
-            heads.clear();
         }
 
-        /**
-         * Hands on what is held, each finding with the count of the statements it stands for; only an ignored one
-         * still stands for what follows.
-         */
+        /** Hands on what is held, each finding with the count of the statements it stands for. */
         private void release() {
-            for (java.util.Iterator<Head> it = heads.iterator(); it.hasNext(); ) {
-                Head h = it.next();
-                if (h.at >= 0) {
-                    LintedStatement s = (LintedStatement) held.get(h.at);
-                    held.set(h.at, withCount(s, h));
-                    it.remove();
-                }
+            for (Head h : heads) {
+                held.set(h.at, withCount((LintedStatement) held.get(h.at), h));
             }
+            heads.clear();
             for (Object o : held) {
                 if (o instanceof LintedStatement s) {
                     sink.accept(s);
@@ -251,8 +248,8 @@ final class Linter {
     /** A per-transaction finding at the first statement it fires on, and how many later statements it holds for. */
     private static final class Head {
         final Rule rule;
-        /** Where its statement waits in {@link FileRun#held}; -1 when it was ignored there. */
-        int at;
+        /** Where its statement waits in {@link FileRun#held}. */
+        final int at;
         final int line;
         int more;
         int lastLine;
@@ -282,16 +279,6 @@ final class Linter {
         Classification counted = new Classification(c.statement(), c.kind(), c.risk(), c.table(), c.lock(),
                 c.rewrite(), List.copyOf(findings), c.literalIndependent());
         return new LintedStatement(s.file(), s.index(), counted, s.decision(), s.ignored(), s.repeats());
-    }
-
-    /** A Liquibase formatted-SQL changeset line: {@code --changeset author:id ...}. */
-    static boolean isChangeset(String commentBody) {
-        int i = 0;
-        while (i < commentBody.length() && commentBody.charAt(i) == ' ') {
-            i++;
-        }
-        return commentBody.regionMatches(true, i, "changeset", 0, 9) && commentBody.length() > i + 9
-                && Character.isWhitespace(commentBody.charAt(i + 9));
     }
 
     /** A problem found: kept, and handed on (after the statements before it, when a transaction holds them). */

@@ -68,7 +68,7 @@ public final class Lexer {
     }
 
     /** Whether the text starts with Liquibase's {@code --liquibase formatted sql} line. */
-    static boolean liquibaseFormatted(String src) {
+    public static boolean liquibaseFormatted(String src) {
         int i = 0;
         while (i < src.length() && (isSpace(src.charAt(i)) || src.charAt(i) == '\uFEFF')) {
             i++;
@@ -83,8 +83,14 @@ public final class Lexer {
         return src.regionMatches(true, i, "liquibase formatted sql", 0, "liquibase formatted sql".length());
     }
 
-    /** {@code --changeset author:id ...} at the start of a line (blanks before it allowed), as Liquibase reads it. */
-    private boolean changesetLine(int start) {
+    /**
+     * Whether the comment at {@code start} is a {@code --changeset author:id ...} line: a {@code --} comment at the
+     * start of a line (blanks before it allowed), as Liquibase reads a formatted-SQL changelog.
+     */
+    public static boolean changesetLine(String src, int start) {
+        if (!src.startsWith("--", start)) {
+            return false;
+        }
         int i = start - 1;
         while (i >= 0 && (src.charAt(i) == ' ' || src.charAt(i) == '\t')) {
             i--;
@@ -93,10 +99,10 @@ public final class Lexer {
             return false;
         }
         int j = start + 2;
-        while (j < length && (src.charAt(j) == ' ' || src.charAt(j) == '\t')) {
+        while (j < src.length() && (src.charAt(j) == ' ' || src.charAt(j) == '\t')) {
             j++;
         }
-        return src.regionMatches(true, j, "changeset", 0, 9) && j + 9 < length && isSpace(src.charAt(j + 9));
+        return src.regionMatches(true, j, "changeset", 0, 9) && j + 9 < src.length() && isSpace(src.charAt(j + 9));
     }
 
     /** Splits {@code sql} into its non-empty statements; an unreadable tail becomes a statement with an error. */
@@ -479,7 +485,7 @@ public final class Lexer {
     /** {@code --} runs to the end of the line: a {@code \n} or a {@code \r}, as in scan.l and pgjdbc. */
     private void lineComment() {
         int start = pos;
-        if (changesets && tokenCount > 0 && changesetLine(start)) {
+        if (changesets && tokenCount > 0 && changesetLine(src, start)) {
             // the changeset before it ends here, as Liquibase cuts the file
             finishStatement(null);
         }

@@ -153,7 +153,7 @@ class PerTransactionFindingTest {
     }
 
     @Test
-    void aSavepointIsNotATransactionAndAnIgnoreAtTheFirstStatementCoversTheTransaction() throws Exception {
+    void aSavepointIsNotATransactionAndAnIgnoreCoversOnlyItsStatement() throws Exception {
         Path v2 = migration("BEGIN;\nALTER TABLE orders ADD COLUMN a int;\nSAVEPOINT s;\n"
                 + "ALTER TABLE orders ADD COLUMN b int;\nROLLBACK TO SAVEPOINT s;\nROLLBACK WORK TO s;\n"
                 + "ALTER TABLE orders ADD COLUMN c int;\nCOMMIT;\n");
@@ -162,15 +162,21 @@ class PerTransactionFindingTest {
         assertEquals(1, lock.size(), quiet);
         assertTrue(lock.get(0).contains("so do 2 more statements of this transaction, to line 7"), lock.get(0));
 
+        // an ignore is scoped to its statement: the next one reports the finding for the rest of the transaction
         Path ignored = migration("-- pgguard:ignore require-lock-timeout reason=\"a quiet table, checked\"\n"
-                + "ALTER TABLE orders ADD COLUMN a int;\nALTER TABLE orders ADD COLUMN b int;\n");
+                + "ALTER TABLE orders ADD COLUMN a int;\nALTER TABLE items ADD COLUMN b int;\n"
+                + "ALTER TABLE items ADD COLUMN c int;\n");
         CliRun run = CliRun.of("", "lint", "--format", "json", dir.resolve("V1__schema.sql").toString(),
                 ignored.toString());
-        assertEquals(0, run.status(), run.toString());
-        JsonNode later = run.json().get(3);
-        assertTrue(!later.get("rules").toString().contains("require-lock-timeout"), later.toString());
-        assertTrue(later.get("repeats").toString().contains("{\"rule\":\"require-lock-timeout\",\"line\":2}"),
-                later.toString());
+        JsonNode first = run.json().get(2);
+        JsonNode second = run.json().get(3);
+        assertTrue(!first.get("rules").toString().contains("require-lock-timeout"), first.toString());
+        assertTrue(second.get("rules").toString().contains("require-lock-timeout"), second.toString());
+        assertTrue(run.json().get(4).get("repeats").toString().contains("{\"rule\":\"require-lock-timeout\","
+                + "\"line\":3}"), run.json().get(4).toString());
+        assertTrue(quiet(ignored).contains(":3:1: unsafe require-lock-timeout: A lock-taking statement without "
+                + "lock_timeout waits behind any long transaction, and every query on the table queues behind it; "
+                + "so do 1 more statement of this transaction, to line 4"), quiet(ignored));
     }
 
     @Test
@@ -192,5 +198,14 @@ class PerTransactionFindingTest {
         assertEquals(2, lock.size(), quiet);
         assertTrue(lock.get(0).startsWith(v2 + ":1:1: ") && !lock.get(0).contains("so do"), lock.get(0));
         assertTrue(lock.get(1).startsWith(v2 + ":" + (inserts + 2) + ":1: "), lock.get(1));
+    }
+
+    @Test
+    void aChangesetCommentOutsideALiquibaseChangelogIsJustAComment() throws Exception {
+        Path v2 = migration("ALTER TABLE orders ADD COLUMN a int;\n/* changeset 2 of the refactoring */\n"
+                + "ALTER TABLE orders ADD COLUMN b int;\n-- changeset x:y\nALTER TABLE orders ADD COLUMN c int;\n");
+        List<String> lock = lines(quiet(v2), "require-lock-timeout");
+        assertEquals(1, lock.size(), quiet(v2));
+        assertTrue(lock.get(0).contains("so do 2 more statements"), lock.get(0));
     }
 }
