@@ -86,24 +86,43 @@ final class History {
             }
         }
         if (!flywayOrder.isEmpty()) {
-            for (SourceFile.Input input : named) {
-                String name = input.path() == null ? "" : input.path().getFileName().toString();
-                if (input.path() != null && seen.add(key(input.path()))
-                        && (MigrationOrder.version(name) != null || name.startsWith("R__"))) {
-                    // a named file with the version of a history file (or a repeatable's name) is that migration
-                    // as the pull request has it: it is read in its place, and the history's copy is not
-                    for (int i = 0; i < flywayOrder.size(); i++) {
-                        Path h = flywayOrder.get(i);
-                        if (byPath.get(key(h)) == null && MigrationOrder.sameMigration(h, input.path())) {
-                            notes.add(input.name() + " is migration " + h.getFileName() + " of the history: read in "
-                                    + "its place, instead of " + h);
-                            flywayOrder.remove(i--);
-                        }
-                    }
-                    flywayOrder.add(input.path());
+            // the history's migrations by what Flyway knows them by (version, or a repeatable's name)
+            java.util.Map<String, Path> byIdentity = new java.util.HashMap<>();
+            for (Path h : flywayOrder) {
+                String id = MigrationOrder.identity(h);
+                Path earlier = id == null ? null : byIdentity.putIfAbsent(id, h);
+                if (earlier != null) {
+                    notes.add("history: " + earlier + " and " + h + " are both migration " + id
+                            + ", which Flyway refuses; both are read, in name order");
                 }
             }
-            for (Path f : MigrationOrder.sorted(flywayOrder)) {
+            Set<Path> replaced = new HashSet<>();
+            List<Path> added = new ArrayList<>();
+            for (SourceFile.Input input : named) {
+                if (input.path() == null || !seen.add(key(input.path()))) {
+                    continue;
+                }
+                String id = MigrationOrder.identity(input.path());
+                if (id == null) {
+                    continue;
+                }
+                // a named file that is a history migration as the pull request has it is read in its place, and
+                // the history's copy is not (unless that copy is named too)
+                Path h = byIdentity.get(id);
+                if (h != null && byPath.get(key(h)) == null && replaced.add(h)) {
+                    notes.add(input.name() + " is migration " + h.getFileName() + " of the history: read in its "
+                            + "place, instead of " + h);
+                }
+                added.add(input.path());
+            }
+            List<Path> order = new ArrayList<>(flywayOrder.size() + added.size());
+            for (Path h : flywayOrder) {
+                if (!replaced.contains(h)) {
+                    order.add(h);
+                }
+            }
+            order.addAll(added);
+            for (Path f : MigrationOrder.sorted(order)) {
                 steps.add(step(f, byPath, placed));
             }
         }
@@ -196,8 +215,7 @@ final class History {
             for (Path sub : listing) {
                 String name = sub.getFileName().toString();
                 if (!Files.isDirectory(sub, java.nio.file.LinkOption.NOFOLLOW_LINKS) || name.startsWith(".")
-                        || name.equals("target") || name.equals("build") || name.equals("node_modules")
-                        || name.equals("src")) {
+                        || BUILD_OUTPUT.contains(name) || name.equals("src")) {
                     continue;
                 }
                 if (Files.isDirectory(sub.resolve("src/main/resources/db/migration"))
@@ -221,6 +239,9 @@ final class History {
         }
         return null;
     }
+
+    /** Folders a walk of a project does not enter: build output and installed packages. */
+    private static final Set<String> BUILD_OUTPUT = Set.of("target", "build", "out", "bin", "node_modules");
 
     /**
      * Folders that hold other databases' migrations beside PostgreSQL's ({@code db/migration/oracle}, the layout
@@ -258,6 +279,9 @@ final class History {
             for (Path f : listing) {
                 String name = f.getFileName().toString();
                 if (Files.isDirectory(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    if (BUILD_OUTPUT.contains(name) || name.startsWith(".")) {
+                        continue; // copies of the migrations a build made, version control, tools' caches
+                    }
                     if (skipped != null && OTHER_DATABASES.contains(name.toLowerCase(java.util.Locale.ROOT))) {
                         skipped.add(name);
                     } else {
@@ -318,7 +342,11 @@ final class History {
 
         void read(Path changelog, int depth) throws SourceFile.InputException {
             Path key = key(changelog);
-            if (depth > 50 || !reading.add(key)) {
+            if (depth > 50) {
+                notes.add("history: " + changelog + ": includes nested more than 50 deep; left out");
+                return;
+            }
+            if (!reading.add(key)) {
                 notes.add("history: " + changelog + " includes itself; the inner include left out");
                 return;
             }

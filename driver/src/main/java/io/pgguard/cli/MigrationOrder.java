@@ -69,16 +69,28 @@ final class MigrationOrder {
     }
 
     /**
-     * Whether two files are the same migration to Flyway: versioned ones of equal versions ({@code V2__a} and
-     * {@code V2.0__b}: Flyway refuses two migrations of one version), or repeatable ones of the same name.
+     * What Flyway knows a migration by, or null for a file it would not run: a versioned one's version without
+     * trailing zero parts ({@code V2__a} and {@code V2.0__b} are both {@code 2}: Flyway refuses two migrations of
+     * one version), a repeatable one's file name.
      */
-    static boolean sameMigration(Path a, Path b) {
-        String x = a.getFileName().toString();
-        String y = b.getFileName().toString();
-        if (x.startsWith("R__") || y.startsWith("R__")) {
-            return x.equals(y);
+    static String identity(Path file) {
+        String name = file.getFileName().toString();
+        if (name.startsWith("R__")) {
+            return name;
         }
-        return version(x) != null && version(y) != null && compareParts(version(x), version(y)) == 0;
+        List<BigInteger> v = version(name);
+        if (v == null) {
+            return null;
+        }
+        int n = v.size();
+        while (n > 1 && v.get(n - 1).signum() == 0) {
+            n--;
+        }
+        StringBuilder sb = new StringBuilder("V");
+        for (int i = 0; i < n; i++) {
+            sb.append(i == 0 ? "" : ".").append(v.get(i));
+        }
+        return sb.toString();
     }
 
     /** The version parts of {@code V1.2_3__name.sql}; null when the name is not a versioned migration's. */

@@ -317,4 +317,22 @@ class HistoryTest {
         assertTrue(run.err().contains("1 SQL file and 2 <sql> elements are"), run.err());
         assertFalse(run.err().contains("history file"), "the <sql> texts lex cleanly: " + run.err());
     }
+
+    @Test
+    void buildOutputIsNotHistoryAndTwoMigrationsOfOneVersionAreSaid() throws Exception {
+        // no default layout: the project directory is read as a Flyway location, without its build output
+        Path migrations = Files.createDirectories(dir.resolve("src/main/resources/db/migrations"));
+        Files.writeString(migrations.resolve("V1__orders.sql"), "CREATE TABLE orders (id bigint, code varchar(10));");
+        Path stale = Files.createDirectories(dir.resolve("target/classes/db/migrations"));
+        Files.writeString(stale.resolve("V2__old.sql"), "ALTER TABLE orders ALTER COLUMN code TYPE text;");
+        Path pr = Files.writeString(migrations.resolve("V3__change.sql"),
+                "ALTER TABLE orders ALTER COLUMN code TYPE varchar(5);");
+        CliRun run = CliRun.of("", "lint", "-q", "--history", dir.toString(), pr.toString());
+        assertTrue(run.out().contains("TYPE varchar(10) -> varchar(5)"), "target/ was not read: " + run.out());
+        assertTrue(run.out().contains("(after 1 file of history)"), run.out());
+
+        Files.writeString(migrations.resolve("V1.0__again.sql"), "SELECT 1;");
+        CliRun twice = CliRun.of("", "lint", "-q", "--history", dir.toString(), pr.toString());
+        assertTrue(twice.err().contains("are both migration V1, which Flyway refuses"), twice.err());
+    }
 }
