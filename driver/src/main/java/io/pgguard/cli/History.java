@@ -206,7 +206,7 @@ final class History {
         return null;
     }
 
-    /** Directories down to three levels below {@code dir} with a default layout (build output and hidden ones skipped). */
+    /** Directories down to three levels below {@code dir} with a default layout (build output, hidden ones skipped). */
     private static void modules(Path dir, int depth, List<Path> found) throws SourceFile.InputException {
         if (depth > 3) {
             return;
@@ -321,8 +321,8 @@ final class History {
                 "<\\s*(?:\\w+:)?(include|includeAll|sqlFile|createProcedure|sql|rollback|changeSet)\\b([^>]*)>");
         private static final Pattern CHANGE_SET = Pattern.compile("\\bchangeSet\\b");
         /** A {@code <comment>} child of {@code <sql>}: words for people, not SQL. */
-        private static final Pattern XML_INNER_COMMENT = Pattern.compile("<\\s*(?:\\w+:)?comment\\b.*?</\\s*(?:\\w+:)?comment\\s*>",
-                Pattern.DOTALL);
+        private static final Pattern XML_INNER_COMMENT = Pattern.compile(
+                "<\\s*(?:\\w+:)?comment\\b.*?</\\s*(?:\\w+:)?comment\\s*>", Pattern.DOTALL);
         private static final Pattern XML_ATTRIBUTE = Pattern.compile("(\\w+)\\s*=\\s*(?:\"([^\"]*)\"|'([^']*)')");
         private static final Pattern MAP_ENTRY = Pattern.compile(
                 "\"?\\b(include|includeAll|sqlFile|createProcedure)\"?\\s*:");
@@ -488,7 +488,7 @@ final class History {
             return sb.toString();
         }
 
-        /** Whether a {@code dbms} attribute ({@code postgresql}, {@code !oracle}, {@code h2, postgresql}) takes PostgreSQL in. */
+        /** Whether a {@code dbms} attribute ({@code postgresql}, {@code !oracle}, {@code h2, postgresql}) takes it in. */
         static boolean forPostgres(String dbms) {
             if (dbms == null || dbms.isBlank()) {
                 return true;

@@ -76,7 +76,8 @@ final class LintCommand {
         } catch (UsageException e) {
             err.println("pgguard lint: " + e.getMessage());
             err.println("usage: pgguard lint [--url URL] [--pg-version N] [--format text|json|markdown|sarif] "
-                    + "[--fail-on unsafe|breaking|destructive] [--history DIR|CHANGELOG] [--advice] [--quiet] PATH...|-");
+                    + "[--fail-on unsafe|breaking|destructive] [--history DIR|CHANGELOG] [--advice] [--quiet] "
+                    + "PATH...|-");
             return Main.ERROR;
         }
 

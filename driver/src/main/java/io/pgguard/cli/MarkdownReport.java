@@ -20,7 +20,8 @@ final class MarkdownReport implements LintReport {
 
     private final PrintStream out;
     private boolean inFile;
-    private final Map<Rule, Finding> alternatives = new LinkedHashMap<>();
+    /** By rule id: a record as a key would be hashed through java.lang.invoke (see LintCommand). */
+    private final Map<String, Finding> alternatives = new LinkedHashMap<>();
     private final StringBuilder locks = new StringBuilder();
     private int lockLines;
     private final java.util.List<Problem> problems = new java.util.ArrayList<>();
@@ -56,7 +57,7 @@ final class MarkdownReport implements LintReport {
             }
         }
         for (Finding f : c.findings()) {
-            alternatives.putIfAbsent(f.rule(), f);
+            alternatives.putIfAbsent(f.ruleId(), f);
         }
     }
 
@@ -100,7 +101,8 @@ final class MarkdownReport implements LintReport {
         if (!alternatives.isEmpty()) {
             out.println();
             out.println("**Safe alternatives**");
-            for (Rule r : alternatives.keySet()) {
+            for (Finding f : alternatives.values()) {
+                Rule r = f.rule();
                 out.println();
                 out.println("- `" + r.id() + "` (" + r.risk().id() + "): " + r.alternative() + ".");
                 out.println();

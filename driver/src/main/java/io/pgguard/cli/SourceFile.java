@@ -118,7 +118,10 @@ record SourceFile(String name, String text) {
         }
 
         SourceFile read(InputStream in) throws InputException {
-            return text != null ? new SourceFile(name, text) : path == null ? readStdin(in) : SourceFile.read(path, name);
+            if (text != null) {
+                return new SourceFile(name, text);
+            }
+            return path == null ? readStdin(in) : SourceFile.read(path, name);
         }
     }
 

@@ -150,7 +150,7 @@ final class TextReport implements LintReport {
             for (java.util.Map.Entry<String, int[]> e : rules) {
                 Risk risk = Risk.values()[e.getValue()[1]];
                 String n = String.valueOf(e.getValue()[0]);
-                out.println(" ".repeat(Math.max(0, 7 - n.length())) + n + "  " + paint(pad(risk.id(), 11),
+                out.println(" ".repeat(Math.max(0, 7 - n.length())) + n + "  " + paint(pad(risk.id(), 12),
                         riskColor(risk)) + e.getKey());
             }
         }

@@ -365,9 +365,9 @@ class LintCommandTest {
         assertEquals("  and 5 more files", lines.get(files + 1 + TextReport.FILES_LISTED));
         int rules = lines.indexOf("Findings by rule:");
         assertEquals(rules, files + 2 + TextReport.FILES_LISTED);
-        assertEquals(List.of("     44  unsafe     require-concurrent-index",
-                "     22  unsafe     require-lock-timeout",
-                "     22  unsafe     require-statement-timeout",
+        assertEquals(List.of("     44  unsafe      require-concurrent-index",
+                "     22  unsafe      require-lock-timeout",
+                "     22  unsafe      require-statement-timeout",
                 "      3  destructive drop-table"), lines.subList(rules + 1, rules + 5));
 
         CliRun one = run("", "lint", dir.resolve("V23__step.sql").toString());
