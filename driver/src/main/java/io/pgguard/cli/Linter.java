@@ -104,6 +104,7 @@ final class Linter {
         private final java.util.function.Consumer<LintedStatement> sink;
         private List<String> ignored = List.of();
         private List<LintedStatement.Repeat> repeats = List.of();
+        /** What {@link #apply} found new for the statement whose decision {@link #decisions} gets next (in turn). */
         private final List<Rule> newHeads = new ArrayList<>(2);
         private int index;
         /** The open transaction's per-transaction findings, each at its first statement. */
