@@ -49,7 +49,7 @@ final class Linter {
         current = run;
         try {
             guard.checkFile(file.text(), context, run, run.decisions);
-            run.endTransaction();
+            run.release();
         } finally {
             current = null;
         }
@@ -151,7 +151,7 @@ final class Linter {
         @Override
         public Classification apply(Classification c) {
             if (endsTransaction(c)) {
-                endTransaction();
+                release();
             }
             List<String> ids = suppressions(file.name(), c);
             ignored = List.copyOf(ids);
@@ -215,13 +215,11 @@ final class Linter {
             }
         }
 
-        /** The transaction ended: what it held is handed on, its first statements saying what they stand for. */
-        void endTransaction() {
-            release();
-        }
-
-        /** Hands on what is held, each finding with the count of the statements it stands for. */
-        private void release() {
+        /**
+         * Hands on what is held, each finding with the count of the statements it stands for: the transaction ended,
+         * or it holds as much as it may.
+         */
+        void release() {
             for (Head h : heads) {
                 held.set(h.at, withCount((LintedStatement) held.get(h.at), h));
             }
