@@ -15,17 +15,20 @@ import java.util.regex.Pattern;
  * the schema and types they leave and not reported. {@code PATH} is one of
  * <ul>
  *   <li>a Liquibase changelog file ({@code .xml}, {@code .yaml}, {@code .yml}, {@code .json}, or formatted
- *       {@code .sql}): its {@code include}, {@code includeAll} and {@code sqlFile} entries in order, nested
- *       changelogs followed, {@code includeAll} directories in path order as Liquibase sorts them;</li>
+ *       {@code .sql}): its {@code include}, {@code includeAll}, {@code sqlFile} and {@code createProcedure} entries
+ *       and, in XML, its {@code <sql>} elements' text, in order, nested changelogs followed, {@code includeAll}
+ *       directories in path order as Liquibase sorts them; {@code <rollback>} blocks and changes for other
+ *       databases ({@code dbms}) left out;</li>
  *   <li>a directory holding {@code db.changelog-master.*}: that changelog;</li>
  *   <li>a project directory with Flyway's default location ({@code src/main/resources/db/migration} or
  *       {@code db/migration}) or Spring Boot's default Liquibase changelog
- *       ({@code src/main/resources/db/changelog/db.changelog-master.*} or {@code db/changelog/...}): that;</li>
+ *       ({@code src/main/resources/db/changelog/db.changelog-master.*} or {@code db/changelog/...}): that; without
+ *       one, the one module below it (three levels down at most) that has one;</li>
  *   <li>any other directory: a Flyway location, its {@code .sql} files with those of its subdirectories (Flyway
- *       scans locations recursively) in the order Flyway applies them ({@link MigrationOrder}).</li>
+ *       scans locations recursively) in the order Flyway applies them ({@link MigrationOrder}); build output,
+ *       hidden folders and folders named after other databases ({@code oracle}, {@code h2}, ...) left out.</li>
  * </ul>
- * Only the {@code .sql} files of a Liquibase history are read: changes written as XML or YAML elements
- * ({@code createTable}, ...) are not SQL.
+ * Changes written as XML, YAML or JSON elements ({@code createTable}, ...) are not SQL and are not read.
  */
 final class History {
 
