@@ -58,14 +58,46 @@ public final class Context {
      */
     Map<String, String> cteTables = Map.of();
     /**
-     * How the server reads {@code '...'} strings now: TRUE as written ({@code standard_conforming_strings} on, the
-     * default), FALSE with backslash escapes, null when pgguard cannot tell.
+     * A session setting as SET, SET LOCAL, BEGIN, COMMIT and ROLLBACK leave it: its value now, the session's value
+     * (which a SET LOCAL does not change, and which returns when the transaction ends), and the session's value when
+     * the open transaction began (which a ROLLBACK restores).
      */
-    private Boolean standardStrings = Boolean.TRUE;
-    /** The session's value, under a SET LOCAL that lasts until the transaction ends. */
-    private Boolean sessionStrings = Boolean.TRUE;
-    /** The session's value when the open transaction began, which a ROLLBACK restores. */
-    private Boolean stringsAtBegin = Boolean.TRUE;
+    private static final class Setting {
+        Boolean now;
+        Boolean session;
+        Boolean atBegin;
+
+        Setting(Boolean initial) {
+            now = initial;
+            session = initial;
+            atBegin = initial;
+        }
+
+        void set(Boolean value, boolean local) {
+            if (!local) {
+                session = value;
+            }
+            now = value;
+        }
+
+        void began() {
+            atBegin = session;
+        }
+
+        void ended(boolean committed) {
+            if (!committed) {
+                session = atBegin;
+            }
+            now = session;
+        }
+    }
+
+    /**
+     * How the server reads {@code '...'} strings now ({@code strings.now}): TRUE as written
+     * ({@code standard_conforming_strings} on, the default), FALSE with backslash escapes, null when pgguard cannot
+     * tell.
+     */
+    private Setting strings = new Setting(Boolean.TRUE);
     /**
      * An earlier statement of an application's string changed the setting: the server reads the rest of the string
      * with the old value in the simple protocol and with the new one in the extended protocol.
@@ -79,11 +111,7 @@ public final class Context {
      * Whether the session's TimeZone is UTC, as SET timezone in the file left it (TRUE, FALSE), or null when it
      * was not set: a timestamp / timestamptz change does not rewrite under UTC (PostgreSQL 12+).
      */
-    Boolean timeZoneUtc;
-    /** The same under a SET LOCAL, until the transaction ends; null when there is none. */
-    Boolean timeZoneUtcLocal;
-    /** {@link #timeZoneUtc} when the open transaction began, which a ROLLBACK restores. */
-    private Boolean timeZoneAtBegin;
+    private Setting timeZoneUtc = new Setting(null);
     boolean inTransaction;
     boolean ddlOnExisting;
     boolean dmlOnExisting;
@@ -117,8 +145,8 @@ public final class Context {
         Context c = new Context(false, oneString);
         c.newInFile.addAll(relations);
         c.routines = routines.isEmpty() ? null : new HashMap<>(routines);
-        c.standardStrings = standardStrings;
-        c.sessionStrings = standardStrings;
+        c.strings.now = standardStrings;
+        c.strings.session = standardStrings;
         return c;
     }
 
@@ -204,8 +232,8 @@ public final class Context {
         Context c = new Context(false, false);
         c.parent = this;
         c.routines = routines == null ? null : new HashMap<>(routines);
-        c.standardStrings = standardStrings;
-        c.sessionStrings = standardStrings;
+        c.strings.now = strings.now;
+        c.strings.session = strings.now;
         return c;
     }
 
@@ -265,7 +293,7 @@ public final class Context {
      * when it cannot be told.
      */
     public Boolean standardStrings() {
-        return standardStrings;
+        return strings.now;
     }
 
     /**
@@ -273,23 +301,31 @@ public final class Context {
      * setting is unknown, or an earlier statement of the same application string changed it.
      */
     boolean stringsUncertain() {
-        return standardStrings == null || stringsChangedInString;
+        return strings.now == null || stringsChangedInString;
     }
 
     /** SET [LOCAL] standard_conforming_strings, RESET or set_config: {@code value} null when not a known value. */
     void setStandardStrings(Boolean value, boolean local) {
-        if (local) {
-            if (!inTransaction && migration) {
-                return; // outside a transaction block SET LOCAL has no effect
-            }
-        } else {
-            sessionStrings = value;
+        if (localIgnored(local)) {
+            return;
         }
-        if (!java.util.Objects.equals(standardStrings, value)) {
+        if (!java.util.Objects.equals(strings.now, value)) {
             stringsTouched = true;
             stringsChangedInString |= !migration;
         }
-        standardStrings = value;
+        strings.set(value, local);
+    }
+
+    /** SET [LOCAL] timezone, RESET: {@code utc} null when the value is not known to be UTC or not. */
+    void setTimeZoneUtc(Boolean utc, boolean local) {
+        if (!localIgnored(local)) {
+            timeZoneUtc.set(utc, local);
+        }
+    }
+
+    /** In a migration file, outside a transaction block, a SET LOCAL has no effect. */
+    private boolean localIgnored(boolean local) {
+        return local && !inTransaction && migration;
     }
 
     /**
@@ -303,29 +339,24 @@ public final class Context {
     /** BEGIN: a ROLLBACK restores what the session has now. */
     void transactionBegan() {
         inTransaction = true;
-        timeZoneAtBegin = timeZoneUtc;
-        stringsAtBegin = sessionStrings;
+        timeZoneUtc.began();
+        strings.began();
     }
 
     /** COMMIT or ROLLBACK: SET LOCAL ends, and a ROLLBACK undoes the transaction's SETs. */
     void transactionEnded(boolean committed) {
         inTransaction = false;
-        timeZoneUtcLocal = null;
-        if (!committed) {
-            timeZoneUtc = timeZoneAtBegin;
-        }
-        if (!committed) {
-            sessionStrings = stringsAtBegin;
-        }
-        if (!java.util.Objects.equals(standardStrings, sessionStrings) && !migration) {
+        timeZoneUtc.ended(committed);
+        Boolean before = strings.now;
+        strings.ended(committed);
+        if (!java.util.Objects.equals(before, strings.now) && !migration) {
             stringsChangedInString = true;
         }
-        standardStrings = sessionStrings;
     }
 
     /** Whether the session's TimeZone is known to be UTC here. */
     boolean timeZoneIsUtc() {
-        return Boolean.TRUE.equals(timeZoneUtcLocal != null ? timeZoneUtcLocal : timeZoneUtc);
+        return Boolean.TRUE.equals(timeZoneUtc.now);
     }
 
     /** Starts a new migration file: its relations are no longer new, and its session settings start over. */
@@ -333,13 +364,9 @@ public final class Context {
         newInFile.clear();
         lockTimeout = false;
         statementTimeout = false;
-        timeZoneUtc = null;
-        timeZoneUtcLocal = null;
-        timeZoneAtBegin = null;
+        timeZoneUtc = new Setting(null);
         inTransaction = false;
-        standardStrings = Boolean.TRUE;
-        sessionStrings = Boolean.TRUE;
-        stringsAtBegin = Boolean.TRUE;
+        strings = new Setting(Boolean.TRUE);
         ddlOnExisting = false;
         dmlOnExisting = false;
     }

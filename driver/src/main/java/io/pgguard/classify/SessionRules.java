@@ -41,16 +41,7 @@ final class SessionRules {
             if (!c.take(TokenType.OPERATOR)) {
                 c.word("TO");
             }
-            Boolean utc = c.peek("DEFAULT") || c.peek("LOCAL") ? null : utc(c);
-            if (local) {
-                if (a.context.inTransaction || !a.context.isMigration()) {
-                    a.context.timeZoneUtcLocal = utc == null ? Boolean.FALSE : utc;
-                }
-            } else {
-                // a session SET replaces a SET LOCAL of the same transaction too
-                a.context.timeZoneUtc = utc;
-                a.context.timeZoneUtcLocal = null;
-            }
+            a.context.setTimeZoneUtc(c.peek("DEFAULT") || c.peek("LOCAL") ? null : utc(c), local);
         } else if (c.peek("LOCK_TIMEOUT")) {
             c.i++;
             a.context.lockTimeout = setsPositiveValue(c);
@@ -81,14 +72,12 @@ final class SessionRules {
         if (c.word("ALL")) {
             a.context.lockTimeout = false;
             a.context.statementTimeout = false;
-            a.context.timeZoneUtc = null;
-            a.context.timeZoneUtcLocal = null;
+            a.context.setTimeZoneUtc(null, false);
             a.context.setStandardStrings(Boolean.TRUE, false);
         } else if (c.peek(TokenType.WORD) && Cursor.key(c.st.text(c.i)).equals(STANDARD_STRINGS)) {
             a.context.setStandardStrings(Boolean.TRUE, false);
         } else if (c.word("TIMEZONE") || c.words("TIME", "ZONE")) {
-            a.context.timeZoneUtc = null;
-            a.context.timeZoneUtcLocal = null;
+            a.context.setTimeZoneUtc(null, false);
         } else if (c.word("LOCK_TIMEOUT")) {
             a.context.lockTimeout = false;
         } else if (c.word("STATEMENT_TIMEOUT")) {
