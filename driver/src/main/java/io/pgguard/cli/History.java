@@ -217,8 +217,8 @@ final class History {
         try (java.nio.file.DirectoryStream<Path> listing = Files.newDirectoryStream(dir)) {
             for (Path sub : listing) {
                 String name = sub.getFileName().toString();
-                if (!Files.isDirectory(sub, java.nio.file.LinkOption.NOFOLLOW_LINKS) || name.startsWith(".")
-                        || BUILD_OUTPUT.contains(name) || name.equals("src")) {
+                if (!Files.isDirectory(sub, java.nio.file.LinkOption.NOFOLLOW_LINKS) || notProjectFolder(name)
+                        || name.equals("src")) {
                     continue;
                 }
                 if (Files.isDirectory(sub.resolve("src/main/resources/db/migration"))
@@ -245,6 +245,11 @@ final class History {
 
     /** Folders a walk of a project does not enter: build output and installed packages. */
     private static final Set<String> BUILD_OUTPUT = Set.of("target", "build", "out", "bin", "node_modules");
+
+    /** Build output, installed packages, version control and tools' caches: never a project's migrations. */
+    private static boolean notProjectFolder(String name) {
+        return BUILD_OUTPUT.contains(name) || name.startsWith(".");
+    }
 
     /**
      * Folders that hold other databases' migrations beside PostgreSQL's ({@code db/migration/oracle}, the layout
@@ -282,8 +287,8 @@ final class History {
             for (Path f : listing) {
                 String name = f.getFileName().toString();
                 if (Files.isDirectory(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                    if (BUILD_OUTPUT.contains(name) || name.startsWith(".")) {
-                        continue; // copies of the migrations a build made, version control, tools' caches
+                    if (notProjectFolder(name)) {
+                        continue;
                     }
                     if (skipped != null && OTHER_DATABASES.contains(name.toLowerCase(java.util.Locale.ROOT))) {
                         skipped.add(name);

@@ -140,16 +140,20 @@ record SourceFile(String name, String text) {
                 continue;
             }
             Path path = Path.of(p);
+            boolean directory = Files.isDirectory(path);
             // once each, however it is named (./a.sql, a link to it)
-            if (!Files.isDirectory(path) && !seen.add(History.key(path).toString())) {
+            if (!directory && !seen.add(History.key(path).toString())) {
                 continue;
             }
-            if (Files.isDirectory(path)) {
+            if (directory) {
                 List<Path> sql = new ArrayList<>();
+                boolean subdirectories = false;
                 try (java.nio.file.DirectoryStream<Path> listing = Files.newDirectoryStream(path)) {
                     for (Path f : listing) {
                         if (f.getFileName().toString().endsWith(".sql") && Files.isRegularFile(f)) {
                             sql.add(f);
+                        } else if (Files.isDirectory(f)) {
+                            subdirectories = true;
                         }
                     }
                     sql = MigrationOrder.sorted(sql);
@@ -157,7 +161,7 @@ record SourceFile(String name, String text) {
                     throw new InputException(p + ": cannot list directory: " + e.getMessage());
                 }
                 if (sql.isEmpty()) {
-                    throw new InputException(p + ": directory holds no .sql files" + (hasSubdirectory(path)
+                    throw new InputException(p + ": directory holds no .sql files" + (subdirectories
                             ? " of its own (name its subdirectories, or give it to --history, which reads them)"
                             : ""));
                 }
@@ -171,19 +175,6 @@ record SourceFile(String name, String text) {
             }
         }
         return out;
-    }
-
-    private static boolean hasSubdirectory(Path dir) {
-        try (java.nio.file.DirectoryStream<Path> listing = Files.newDirectoryStream(dir)) {
-            for (Path f : listing) {
-                if (Files.isDirectory(f)) {
-                    return true;
-                }
-            }
-        } catch (IOException e) {
-            return false;
-        }
-        return false;
     }
 
     /**
