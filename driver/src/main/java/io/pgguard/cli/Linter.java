@@ -24,8 +24,7 @@ final class Linter {
 
     private final Guard guard;
     private final Context context = Context.migration();
-    final List<Problem> problems = new ArrayList<>();
-    /** Where each problem goes as it is found, besides {@link #problems}. */
+    /** Where each problem goes as it is found. */
     private final java.util.function.Consumer<Problem> onProblem;
 
     Linter(Guard guard) {
@@ -280,7 +279,7 @@ final class Linter {
         return new LintedStatement(s.file(), s.index(), counted, s.decision(), s.ignored(), s.repeats());
     }
 
-    /** A problem found: kept, and handed on (after the statements before it, when a transaction holds them). */
+    /** A problem found: handed on (after the statements before it, when a transaction holds them). */
     void add(Problem p) {
         if (unread != null) {
             if (p.inputError()) {
@@ -288,7 +287,6 @@ final class Linter {
             }
             return;
         }
-        problems.add(p);
         if (current != null && current.holding()) {
             current.hold(p);
         } else {
